@@ -1,0 +1,219 @@
+"""Page chrome: rules that remove menus, share bars, banners, related lists, comments, ads.
+
+Every rule has the signature ``rule(soup) -> int`` (elements removed) and is listed, in the
+order they run, in :data:`CLEANERS`. Rules look at what the element *is* (its tag, its
+class/id words, its link density, its text pattern), not at any one site's template, and a
+container holding long article paragraphs is never removed by a class-name rule.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+
+from bs4 import BeautifulSoup, Tag
+
+log = logging.getLogger(__name__)
+
+Cleaner = Callable[[BeautifulSoup], int]
+
+#: Structural tags that hold navigation and page furniture, never article text.
+CHROME_TAGS = ("nav", "aside", "footer", "form", "amp-sidebar", "amp-ad", "menu")
+#: Words (parts of class/id names split on "-", "_" and case) that name chrome.
+CHROME_WORDS = frozenset(
+    """share sharing sharedaddy social socials sociallinks cookie cookies consent gdpr newsletter
+    subscribe subscription signup paywall related recommended recommend recirc readnext
+    popular mostread trending comment comments respond disqus replies reply responses
+    advert advertisement advertising ads ad adslot sponsor sponsored promo promoted
+    outbrain taboola breadcrumb breadcrumbs sidebar widget widgets menu navbar navigation
+    topbar skip skiplink masthead banner modal popup overlay login signin tags tagcloud
+    caption figcaption pullquote pullout callout byline dateline authorbox authorcard
+    bio toolbar noprint""".split()
+)
+#: Compound names that are chrome only as a pair ("read-more", "more-stories").
+CHROME_PAIRS = (
+    ("read", "more"), ("more", "stories"), ("most", "read"), ("you", "may"), ("top", "stories"),
+    ("author", "box"), ("author", "card"), ("author", "bio"), ("about", "author"),
+    ("post", "nav"), ("nav", "links"), ("entry", "footer"), ("post", "tags"), ("pull", "quote"),
+    ("also", "read"), ("see", "also"), ("further", "reading"), ("post", "share"),
+    ("entry", "meta"), ("post", "meta"), ("article", "meta"), ("site", "header"),
+    ("site", "footer"), ("related", "posts"), ("in", "brief"), ("date", "bar"),
+)
+_SPLIT_WORDS = re.compile(r"[-_\s:./]+|(?<=[a-z])(?=[A-Z])")
+_LEAD_IN_CHROME = re.compile(
+    r"^\s*(?:read\s+more|read\s+also|also\s+read|related|see\s+also|more\s*:|recommended|"
+    r"advertisement|sponsored|watch|listen|click\s+here|tap\s+here|follow\s+us|sign\s+up|"
+    r"subscribe|share\s+this|continue\s+reading|most\s+read|trending|editor'?s\s+pick)"
+    r"\b\s*[:>»|-]?",
+    re.IGNORECASE,
+)
+_ALWAYS_CHROME_TEXT = re.compile(
+    r"^\s*(?:advertisement|sponsored content|skip to (?:main )?content|share (?:on|via) \w+|"
+    r"please enable javascript.*|log in to comment|all rights reserved\.?|"
+    r"printed from .*|originally published (?:at|on|in) .*|\d+ min(?:ute)?s? read)\s*$",
+    re.IGNORECASE,
+)
+
+
+def class_words(tag: Tag) -> set[str]:
+    """The lower-cased words of an element's class and id attributes."""
+    raw = " ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")
+    return {w.lower() for w in _SPLIT_WORDS.split(raw) if w}
+
+
+def _class_pairs(tag: Tag) -> set[tuple[str, str]]:
+    raw = " ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")
+    out: set[tuple[str, str]] = set()
+    for name in raw.split():
+        words = [w.lower() for w in _SPLIT_WORDS.split(name) if w]
+        out.update(zip(words, words[1:], strict=False))
+        joined = "".join(words)
+        for a, b in CHROME_PAIRS:
+            if a + b == joined:
+                out.add((a, b))
+    return out
+
+
+def is_chrome_name(tag: Tag) -> bool:
+    """Whether an element's class/id names page chrome."""
+    words = class_words(tag)
+    if words & CHROME_WORDS:
+        return True
+    pairs = _class_pairs(tag)
+    return any(pair in pairs for pair in CHROME_PAIRS)
+
+
+def text_len(tag: Tag) -> int:
+    """Length of an element's visible text, whitespace collapsed."""
+    return len(" ".join(tag.get_text(" ").split()))
+
+
+def link_text_len(tag: Tag) -> int:
+    """Length of the text inside an element's links."""
+    return sum(text_len(a) for a in tag.find_all("a"))
+
+
+def holds_article_text(tag: Tag) -> bool:
+    """Whether an element holds real article paragraphs (so no class-name rule may drop it)."""
+    long_paras = 0
+    total = 0
+    for p in tag.find_all("p"):
+        n = text_len(p)
+        if n >= 120 and link_text_len(p) < n * 0.3:
+            long_paras += 1
+            total += n
+        if long_paras >= 3 and total >= 600:
+            return True
+    return False
+
+
+def _remove(tags: list[Tag]) -> int:
+    count = 0
+    for tag in tags:
+        if tag.parent is not None:
+            tag.decompose()
+            count += 1
+    return count
+
+
+# ------------------------------------------------------------------------------------ rules
+
+
+def drop_chrome_tags(soup: BeautifulSoup) -> int:
+    """Navigation, sidebars, footers and forms hold no article text."""
+    found = [t for t in soup.find_all(CHROME_TAGS) if not holds_article_text(t)]
+    return _remove(found)
+
+
+def drop_hidden(soup: BeautifulSoup) -> int:
+    """Elements hidden from readers (hidden, aria-hidden, display:none)."""
+    found = []
+    for tag in soup.find_all(True):
+        style = str(tag.get("style") or "").replace(" ", "").lower()
+        if tag.has_attr("hidden") or tag.get("aria-hidden") == "true" or "display:none" in style:
+            found.append(tag)
+    return _remove(found)
+
+
+def drop_named_chrome(soup: BeautifulSoup) -> int:
+    """Elements whose class or id names chrome (share, cookie, newsletter, related, comments...)."""
+    found = []
+    for tag in soup.find_all(True):
+        if tag.name in ("html", "body") or tag.parent is None:
+            continue
+        if is_chrome_name(tag) and not holds_article_text(tag):
+            found.append(tag)
+    return _remove(found)
+
+
+def drop_header_blocks(soup: BeautifulSoup) -> int:
+    """Page and article headers (masthead, headline block); their metadata is read beforehand."""
+    found = [t for t in soup.find_all("header") if not holds_article_text(t)]
+    return _remove(found)
+
+
+def drop_captions(soup: BeautifulSoup) -> int:
+    """Figure captions and credits describe pictures, not the story."""
+    return _remove(list(soup.find_all(["figcaption", "figure"])))
+
+
+def drop_chrome_lines(soup: BeautifulSoup) -> int:
+    """Short blocks that are lead-ins to other pages ("Read more: ...") or stock chrome lines."""
+    found = []
+    for tag in soup.find_all(["p", "div", "span", "li", "h2", "h3", "h4", "h5", "h6", "strong", "em"]):
+        if tag.parent is None:
+            continue
+        text = " ".join(tag.get_text(" ").split())
+        if not text or len(text) > 300:
+            continue
+        if _ALWAYS_CHROME_TEXT.match(text):
+            found.append(tag)
+            continue
+        if _LEAD_IN_CHROME.match(text) and (tag.find("a") is not None or len(text) < 40):
+            found.append(tag)
+    return _remove(found)
+
+
+def drop_link_lists(soup: BeautifulSoup) -> int:
+    """Blocks that are mostly links (prev/next headlines, tag lists, menus without <nav>)."""
+    found = []
+    for tag in soup.find_all(["ul", "ol", "div", "p", "section", "span", "dl", "table"]):
+        if tag.parent is None:
+            continue
+        total = text_len(tag)
+        if total == 0:
+            continue
+        links = link_text_len(tag)
+        n_links = len(tag.find_all("a", limit=3))
+        if n_links >= 2 and links >= 0.8 * total and not holds_article_text(tag):
+            found.append(tag)
+        elif n_links == 1 and links >= 0.9 * total and tag.name in ("div", "span") and total < 200:
+            found.append(tag)
+    return _remove(found)
+
+
+#: The chrome rules, in the order they run.
+CLEANERS: tuple[Cleaner, ...] = (
+    drop_hidden,
+    drop_chrome_tags,
+    drop_header_blocks,
+    drop_named_chrome,
+    drop_captions,
+    drop_chrome_lines,
+    drop_link_lists,
+)
+
+
+def clean_chrome(soup: BeautifulSoup) -> dict[str, int]:
+    """Run every rule of :data:`CLEANERS` on ``soup`` in place.
+
+    Returns:
+        Elements removed per rule name (for debugging and tests).
+    """
+    removed = {}
+    for rule in CLEANERS:
+        removed[rule.__name__] = rule(soup)
+        if removed[rule.__name__]:
+            log.debug("%s removed %d elements", rule.__name__, removed[rule.__name__])
+    return removed

@@ -1,0 +1,171 @@
+"""RawPage -> Document | Skipped: the extraction stage for one page.
+
+:func:`extract_document` is pure (no I/O): it parses the page once, reads the metadata
+while the page is whole, removes chrome, finds the article paragraphs, removes duplicated
+headline fragments and decides what kind of page this is. :func:`extract_path` reads a file
+and extracts it, and never raises: one bad page must not stop a run.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from bs4 import BeautifulSoup, Tag
+
+from ingest.body import body_paragraphs
+from ingest.boilerplate import clean_chrome
+from ingest.document import (
+    ARTICLE,
+    EMPTY,
+    ERROR,
+    LISTING,
+    NOT_FOUND,
+    Document,
+    Skipped,
+    make_doc_id,
+)
+from ingest.headlines import HeadlineContext, clean_headlines
+from ingest.metadata import (
+    choose_author,
+    choose_published,
+    choose_title,
+    clean_text,
+    resolve_urls,
+    site_name,
+)
+from ingest.options import IngestOptions
+from ingest.parse import ParsedPage, parse_html
+from ingest.sources import RawPage, read_page
+
+log = logging.getLogger(__name__)
+
+_NOT_FOUND = re.compile(
+    r"\b(?:404|page not found|not found|no longer (?:available|exists)|"
+    r"(?:does not|doesn't|could not|couldn't|cannot|can't) (?:exist|be found)|"
+    r"nothing (?:was )?found|page (?:is )?missing|error 404)\b",
+    re.IGNORECASE,
+)
+_MIN_ARTICLE_CHARS = 80
+
+
+def _headline_links(soup: BeautifulSoup) -> list[str]:
+    """Texts of links that look like other articles' headlines (4+ words)."""
+    out = []
+    for a in soup.find_all("a"):
+        text = clean_text(a.get_text(" "))
+        if 4 <= len(text.split()) <= 30:
+            out.append(text)
+    return out
+
+
+def _teaser_count(soup: BeautifulSoup) -> int:
+    """Headings that link elsewhere: the items of a section front or tag page."""
+    count = 0
+    for heading in soup.find_all(["h2", "h3", "h4"]):
+        if heading.find("a") is not None:
+            count += 1
+    return count
+
+
+def _is_not_found(parsed: ParsedPage, title: str) -> bool:
+    texts = [parsed.head_title or "", title]
+    h1 = parsed.soup.find("h1")
+    if isinstance(h1, Tag):
+        texts.append(h1.get_text(" "))
+    return any(_NOT_FOUND.search(t) for t in texts if t and len(t) < 120)
+
+
+def _skip(page: RawPage, kind: str, reason: str, url: str | None = None,
+          site: str | None = None, title: str | None = None) -> Skipped:
+    return Skipped(source_path=page.source_path, kind=kind, reason=reason, url=url,
+                   site=site or page.site, title=title or None, content_hash=page.content_hash)
+
+
+def extract_document(page: RawPage, options: IngestOptions) -> Document | Skipped:
+    """Turn one read page into a Document, or say why it is not an article.
+
+    Args:
+        page: the decoded page with what its path tells (see :func:`ingest.sources.read_page`).
+        options: extraction settings (size limits).
+
+    Returns:
+        A Document of kind ``article``, or a Skipped whose ``kind`` is ``listing``,
+        ``not-found``, ``empty``, ``binary``, ``broken`` or ``error`` with a one-line reason.
+
+    Raises:
+        ValueError: the page text holds no HTML document at all.
+    """
+    if page.problem is not None:
+        return _skip(page, page.problem[0], page.problem[1])
+    if page.size > options.max_bytes:
+        return _skip(page, ERROR, f"page of {page.size} bytes exceeds max_bytes {options.max_bytes}")
+    if not page.text.strip():
+        return _skip(page, EMPTY, "empty page: no text")
+    parsed = parse_html(page.text)
+    soup = parsed.soup
+    if not soup.get_text(strip=True) and not parsed.head_title:
+        return _skip(page, EMPTY, "empty HTML document: no text in <body>")
+    name = site_name(parsed)
+    url, canonical, site = resolve_urls(parsed, page.url, page.site)
+    title = choose_title(parsed)
+    author = choose_author(parsed, name, site)
+    published = choose_published(parsed)
+    other_headlines = [h for h in _headline_links(soup) if h != title]
+    teasers_before = _teaser_count(soup)
+
+    if _is_not_found(parsed, title):
+        return _skip(page, NOT_FOUND, f"a 'not found' page: {clean_text(title)[:80]!r}",
+                     url, site, title)
+    clean_chrome(soup)
+    main, paragraphs = body_paragraphs(soup)
+    teasers_in_main = _teaser_count(main) if main is not None else 0
+    ctx = HeadlineContext(title=title, other_headlines=tuple(other_headlines),
+                          site_names=tuple(x for x in (name, site) if x))
+    paragraphs = clean_headlines(paragraphs, ctx)
+    chars = sum(len(p) for p in paragraphs)
+    if teasers_in_main >= 3 or (teasers_before >= 5 and chars < 600):
+        return _skip(page, LISTING,
+                     f"a section front or tag page: {teasers_before} headline links, "
+                     f"{chars} characters of text", url, site, title)
+    if chars < _MIN_ARTICLE_CHARS:
+        if teasers_before >= 3 or len(other_headlines) >= 5:
+            return _skip(page, LISTING, f"a listing: {len(other_headlines)} headline links and no "
+                         "article text", url, site, title)
+        return _skip(page, EMPTY, f"no article text ({chars} characters)", url, site, title)
+    doc_url = url
+    return Document(
+        id=make_doc_id(doc_url, page.source_path),
+        url=doc_url,
+        site=site,
+        title=title,
+        author=author,
+        published=published,
+        body=tuple(paragraphs),
+        kind=ARTICLE,
+        canonical_url=canonical,
+        source_path=page.source_path,
+        content_hash=page.content_hash,
+        extra={"encoding": page.encoding} if page.encoding else {},
+    )
+
+
+def extract_path(path: Path, options: IngestOptions, root: Path | None = None) -> Document | Skipped:
+    """Read and extract one file; never raises.
+
+    Args:
+        path: the page file (``.html``, ``.htm`` or gzipped); kept as given in source_path.
+        options: size limits.
+        root: the pages root whose first level names the site, to derive URL and site.
+
+    Returns:
+        The Document, or a Skipped with the reason (any unexpected failure is ``error``).
+    """
+    try:
+        page = read_page(path, options, root)
+        return extract_document(page, options)
+    except Exception as err:  # noqa: BLE001 - one bad page must not stop a run; the reason is kept
+        log.warning("extraction failed for %s: %s", path, err, exc_info=log.isEnabledFor(logging.DEBUG))
+        return Skipped(source_path=str(path), kind=ERROR,
+                       reason=f"extraction failed: {type(err).__name__}: {err}")

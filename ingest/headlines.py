@@ -1,0 +1,141 @@
+"""Duplicated headline fragments in a body, and site names around a title.
+
+Scraped bodies often start with the headline again (exactly, upper-cased, with other
+punctuation, behind a kicker such as "Exclusive:", or as the lead-in of the first
+paragraph), and templates glue the previous or next article's headline to the title.
+The rules here share one signature, ``rule(paragraphs, title, context) -> paragraphs``, and
+run in the order of :data:`CLEANERS`. A paragraph that merely *mentions* the headline inside
+a sentence is kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class HeadlineContext:
+    """What the rules compare against: the title and other headlines linked from the page."""
+
+    title: str
+    other_headlines: tuple[str, ...] = ()
+    site_names: tuple[str, ...] = field(default_factory=tuple)
+
+
+Rule = Callable[[list[str], HeadlineContext], list[str]]
+
+_KICKER_MAX = 40  # characters of kicker ("Exclusive", "Analysis", "UPDATE 2") before a title
+
+
+def key(text: str) -> str:
+    """Lower-case letters and digits only: the comparison form of a headline."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).lower() if ch.isalnum())
+
+
+def _key_map(text: str) -> tuple[str, list[int]]:
+    """The key of ``text`` and, for each key character, its index in ``text``."""
+    chars, index = [], []
+    for i, ch in enumerate(unicodedata.normalize("NFKC", text)):
+        low = ch.lower()
+        if low.isalnum():
+            chars.append(low)
+            index.append(i)
+    return "".join(chars), index
+
+
+def strip_prefix_key(text: str, prefix_key: str) -> str | None:
+    """``text`` without a leading run whose key is ``prefix_key`` (None when it does not start so)."""
+    text_n = unicodedata.normalize("NFKC", text)
+    k, index = _key_map(text_n)
+    if not prefix_key or not k.startswith(prefix_key):
+        return None
+    if len(k) == len(prefix_key):
+        return ""
+    cut = index[len(prefix_key)]
+    return text_n[cut:].lstrip(" \t:.-–—|,;!?'\"”’)")
+
+
+def drop_repeated_title(paragraphs: list[str], ctx: HeadlineContext) -> list[str]:
+    """A leading paragraph that is the headline (any case/punctuation), optionally after a kicker."""
+    tkey = key(ctx.title)
+    if len(tkey) < 8:
+        return paragraphs
+    out = list(paragraphs)
+    for _ in range(2):
+        if not out:
+            break
+        pkey = key(out[0])
+        if pkey == tkey or (pkey.endswith(tkey) and len(pkey) - len(tkey) <= _KICKER_MAX):
+            log.debug("dropped repeated headline %r", out[0][:80])
+            out.pop(0)
+            continue
+        if pkey.startswith(tkey) and len(pkey) - len(tkey) <= _KICKER_MAX and len(out[0]) < 200:
+            out.pop(0)
+            continue
+        break
+    return out
+
+
+def strip_title_lead_in(paragraphs: list[str], ctx: HeadlineContext) -> list[str]:
+    """A first paragraph that opens with the headline as a lead-in ("HEADLINE — text...")."""
+    if not paragraphs:
+        return paragraphs
+    tkey = key(ctx.title)
+    if len(tkey) < 8:
+        return paragraphs
+    first = paragraphs[0]
+    rest = strip_prefix_key(first, tkey)
+    if rest is None or not rest:
+        return paragraphs
+    head = first[: len(first) - len(rest)]
+    # Only a visibly separated lead-in: the headline must end with punctuation or a dash,
+    # or be written in capitals; "Title words continue the sentence" is kept.
+    if re.search(r"[:.!?|–—-]\s*$", head.rstrip()) or head.strip().isupper() or head.rstrip() != head:
+        if re.search(r"[:.!?|–—-]\s*$", head.rstrip()) or head.strip().isupper():
+            return [rest, *paragraphs[1:]]
+    return paragraphs
+
+
+def drop_glued_headlines(paragraphs: list[str], ctx: HeadlineContext) -> list[str]:
+    """Leading or trailing paragraphs that are other articles' headlines linked from the page."""
+    others = {key(h) for h in ctx.other_headlines if len(key(h)) >= 12}
+    if not others:
+        return paragraphs
+    out = list(paragraphs)
+    while out and key(out[0]) in others:
+        out.pop(0)
+    while out and key(out[-1]) in others:
+        out.pop()
+    return out
+
+
+#: The headline rules, in the order they run.
+CLEANERS: tuple[Rule, ...] = (drop_glued_headlines, drop_repeated_title, strip_title_lead_in)
+
+
+def clean_headlines(paragraphs: Sequence[str], ctx: HeadlineContext) -> list[str]:
+    """Run every rule of :data:`CLEANERS` over the body paragraphs."""
+    out = list(paragraphs)
+    for rule in CLEANERS:
+        out = rule(out, ctx)
+    return out
+
+
+def strip_site_name(title: str, site_names: Sequence[str]) -> str:
+    """A title without a leading or trailing site name ("Headline | Site", "Site - Headline")."""
+    for name in site_names:
+        nkey = key(name)
+        if not nkey:
+            continue
+        parts = re.split(r"\s+(?:[|–—:·•»~]|::|-)\s+", title)
+        if len(parts) > 1:
+            kept = [p for p in parts if key(p) != nkey]
+            if kept and len(kept) < len(parts):
+                return " - ".join(kept) if len(kept) > 1 else kept[0]
+    return title

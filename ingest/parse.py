@@ -1,0 +1,181 @@
+"""HTML text -> ParsedPage: the only place a BeautifulSoup is built.
+
+lxml parses the whole page first (fast, and it copes with tag soup); what the extractor
+needs from ``<head>`` (title, meta, canonical link, JSON-LD, embedded app state) is read
+there, scripts, styles, media and comments are dropped, over-deep nesting is flattened,
+and only the pruned ``<body>`` goes to BeautifulSoup, which is the expensive step.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import lxml.etree
+import lxml.html
+from bs4 import BeautifulSoup
+
+log = logging.getLogger(__name__)
+
+#: Elements whose content is never article text.
+DROP_TAGS = (
+    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
+    "canvas", "video", "audio", "source", "track", "img", "picture", "input", "button",
+    "select", "option", "textarea", "link", "meta", "map", "dialog",
+)
+#: Deeper elements than this are flattened into their ancestor at this depth.
+MAX_DEPTH = 120
+_JSON_SCRIPT_TYPES = ("application/ld+json", "application/json")
+
+
+@dataclass(slots=True)
+class ParsedPage:
+    """A page split into what the extractor reads.
+
+    Attributes:
+        soup: the pruned ``<body>`` as BeautifulSoup (no scripts, styles, media, comments).
+        head_title: text of ``<title>``.
+        meta: lower-cased ``name``/``property``/``itemprop`` -> contents, in page order.
+        links: lower-cased ``rel`` -> hrefs (``canonical``, ``amphtml``...).
+        json_ld: JSON-LD objects, flattened out of ``@graph`` and lists.
+        app_state: other JSON script blocks (embedded app state of client-rendered pages).
+        lang: the ``<html lang>`` value.
+    """
+
+    soup: BeautifulSoup
+    head_title: str | None = None
+    meta: dict[str, list[str]] = field(default_factory=dict)
+    links: dict[str, list[str]] = field(default_factory=dict)
+    json_ld: list[dict[str, Any]] = field(default_factory=list)
+    app_state: list[Any] = field(default_factory=list)
+    lang: str | None = None
+
+
+def _flatten_ld(data: Any, out: list[dict[str, Any]]) -> None:
+    if isinstance(data, list):
+        for item in data:
+            _flatten_ld(item, out)
+    elif isinstance(data, dict):
+        out.append(data)
+        graph = data.get("@graph")
+        if graph is not None:
+            _flatten_ld(graph, out)
+
+
+def _load_json(text: str) -> Any:
+    text = text.strip().removeprefix("<!--").removesuffix("-->").strip()
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _collect_head(root: lxml.html.HtmlElement, page: ParsedPage) -> None:
+    """Read title, meta, links and JSON blocks from anywhere in the document."""
+    for el in root.iter("title", "meta", "link", "script"):
+        tag = el.tag
+        if tag == "title":
+            if page.head_title is None:
+                page.head_title = el.text_content()
+        elif tag == "meta":
+            key = el.get("property") or el.get("name") or el.get("itemprop")
+            content = el.get("content")
+            if key and content is not None:
+                page.meta.setdefault(key.strip().lower(), []).append(content)
+        elif tag == "link":
+            rel, href = el.get("rel"), el.get("href")
+            if rel and href:
+                for name in rel.lower().split():
+                    page.links.setdefault(name, []).append(href.strip())
+        else:
+            kind = (el.get("type") or "").strip().lower()
+            if kind in _JSON_SCRIPT_TYPES and el.text:
+                data = _load_json(el.text)
+                if data is None:
+                    continue
+                if kind == "application/ld+json":
+                    _flatten_ld(data, page.json_ld)
+                else:
+                    page.app_state.append(data)
+
+
+def _prune(body: lxml.html.HtmlElement) -> None:
+    """Drop non-text elements and comments; flatten nesting beyond MAX_DEPTH."""
+    for el in list(body.iter(lxml.etree.Comment, lxml.etree.ProcessingInstruction)):
+        _drop_keep_tail(el)
+    for el in list(body.iter(*DROP_TAGS)):
+        _drop_keep_tail(el)
+    _flatten_deep(body)
+
+
+def _drop_keep_tail(el: Any) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail and tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def _flatten_deep(body: lxml.html.HtmlElement) -> None:
+    """Replace every subtree that starts at MAX_DEPTH by one element holding its text.
+
+    Iterative (no recursion), so thousands of nested ``<div>`` cannot crash lxml, BeautifulSoup
+    or the cleaners that walk the tree afterwards.
+    """
+    stack: list[tuple[Any, int]] = [(body, 0)]
+    while stack:
+        el, depth = stack.pop()
+        if depth >= MAX_DEPTH:
+            text = " ".join(el.itertext())
+            for child in list(el):
+                el.remove(child)
+            el.text = text
+            continue
+        for child in el:
+            if isinstance(child.tag, str):
+                stack.append((child, depth + 1))
+
+
+def parse_html(text: str) -> ParsedPage:
+    """Parse decoded HTML once with lxml, prune it, and build one soup of the body.
+
+    Args:
+        text: the decoded page.
+
+    Returns:
+        A ParsedPage; its soup is empty (but present) when the page has no body.
+
+    Raises:
+        ValueError: lxml finds no document at all in ``text``.
+    """
+    try:
+        root = lxml.html.document_fromstring(text, parser=_parser())
+    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError) as err:
+        raise ValueError(f"no HTML document ({err})") from None
+    page = ParsedPage(soup=BeautifulSoup("", "lxml"))
+    page.lang = root.get("lang")
+    _collect_head(root, page)
+    body = root.find("body")
+    if body is None:
+        return page
+    _prune(body)
+    markup = lxml.html.tostring(body, encoding="unicode")
+    page.soup = BeautifulSoup(markup, "lxml")
+    return page
+
+
+def _parser() -> lxml.html.HTMLParser:
+    # huge_tree lifts libxml2's depth and text-node limits; _flatten_deep bounds depth later.
+    return lxml.html.HTMLParser(
+        remove_comments=True, remove_pis=True, huge_tree=True, default_doctype=False
+    )
