@@ -1,0 +1,89 @@
+"""Small pure helpers that turn search results into what a page or a JSON body shows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from urllib.parse import urlsplit
+
+from markupsafe import Markup, escape
+
+from ingest.document import parse_published
+
+#: Schemes a scraped URL may have and still become a link; anything else (javascript:,
+#: data:, ...) is shown as text only.
+LINKABLE_SCHEMES = frozenset({"http", "https"})
+
+
+def highlight_html(pieces: Iterable[tuple[str, bool]]) -> Markup:
+    """Snippet pieces as HTML for the API: every piece escaped, matches wrapped in <mark>.
+
+    The pages do the same in a Jinja macro; this is the one place Python builds HTML from
+    scraped text, and it escapes before it marks anything safe.
+    """
+    parts = (Markup("<mark>%s</mark>") % text if is_match else escape(text) for text, is_match in pieces)
+    return Markup("").join(parts)
+
+
+def to_datetime(value: str | date | datetime | None) -> datetime | date | None:
+    """A date or timestamp from what the index or the store holds (ISO text or a datetime)."""
+    if value is None or isinstance(value, (date, datetime)):
+        return value
+    if len(value) == 10:  # a bare date keeps its precision: no invented midnight
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return parse_published(value)
+
+
+def format_date(value: str | date | datetime | None) -> str:
+    """A date as people read it ("9 Feb 2018"); unreadable values are shown unchanged."""
+    parsed = to_datetime(value)
+    if parsed is None:
+        return str(value or "")
+    return f"{parsed.day} {parsed:%b %Y}"
+
+
+def iso_value(value: str | date | datetime | None) -> str | None:
+    """ISO 8601 text for a <time datetime> attribute or a JSON field."""
+    if value is None:
+        return None
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def linkable_url(url: str | None) -> str | None:
+    """The URL if it may become an href (http or https), else None."""
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return url.strip() if scheme in LINKABLE_SCHEMES else None
+
+
+def format_took(took_ms: float) -> str:
+    """Time taken as people read it: "<1 ms", "37 ms", "1.2 s"."""
+    if took_ms < 1:
+        return "<1 ms"
+    if took_ms < 1000:
+        return f"{took_ms:.0f} ms"
+    return f"{took_ms / 1000:.1f} s"
+
+
+def page_window(page: int, pages: int, radius: int = 2) -> list[int | None]:
+    """Page numbers around ``page`` plus the first and last; None marks a gap."""
+    wanted = {1, pages, *range(max(1, page - radius), min(pages, page + radius) + 1)}
+    window: list[int | None] = []
+    previous = 0
+    for number in sorted(wanted):
+        if number - previous == 2:
+            window.append(previous + 1)  # an ellipsis would hide just one page
+        elif number - previous > 2:
+            window.append(None)
+        window.append(number)
+        previous = number
+    return window

@@ -1,0 +1,119 @@
+"""Every string a person reads in the UI or an error body, in one catalogue.
+
+Keeping them here (not in templates or views) means wording is reviewed in one place and a
+later translation only swaps this table. Values are ``str.format`` templates; the result is
+plain text, which Jinja escapes on output, so a query echoed in a message is never HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Final
+
+MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        # chrome
+        "site.tagline": "Full-text search over an archive of news articles.",
+        "nav.skip": "Skip to main content",
+        "nav.home": "Home",
+        "nav.api": "JSON API",
+        "footer.api": "Also available as JSON: {url}",
+        "footer.shortcut": "Press / to jump to the search box.",
+        # counts (pick with msg_n)
+        "count.documents.one": "{count:,} document",
+        "count.documents.other": "{count:,} documents",
+        "count.sites.one": "{count:,} site",
+        "count.sites.other": "{count:,} sites",
+        "count.results.one": "{count:,} result",
+        "count.results.other": "{count:,} results",
+        # search box
+        "search.label": "Search the archive",
+        "search.placeholder": "Words or \"an exact phrase\"",
+        "search.button": "Search",
+        "search.site_only": "Only {site}",
+        "search.site_all": "Show results from every site",
+        "search.sort_label": "Sort by",
+        "sort.relevance": "Relevance",
+        "sort.newest": "Newest first",
+        "sort.oldest": "Oldest first",
+        # home
+        "home.title": "Search",
+        "home.holds": "The archive holds {documents} from {sites}.",
+        "home.span": "Published between {first} and {last}.",
+        "home.sites_heading": "Sites in the archive",
+        "home.empty": "The archive is empty: no index has been built yet.",
+        "home.empty_hint": "Run `search-service ingest PATH` and then `search-service reindex`.",
+        # results
+        "results.title": "{q} – search",
+        "results.title_empty": "Search",
+        "results.heading": "Results",
+        "results.summary": "{results} for “{q}”",
+        "results.range": "showing {first}–{last}",
+        "results.took": "in {took}",
+        "results.searched_for": "Searched for: {query}",
+        "results.none": "No documents match “{q}”.",
+        "results.none_hint": "Check the spelling, use fewer words, or remove quotes and filters.",
+        "results.past_end": "There is no page {page}: the results end on page {pages}.",
+        "results.first_page": "Go to the first page",
+        "results.empty_query": "Type one or more words to search the archive.",
+        "results.by": "by {author}",
+        "results.untitled": "(untitled)",
+        "results.also_on": "Also on:",
+        "results.filter_site": "Only from {site}",
+        "results.facets_heading": "Narrow by site",
+        "pager.label": "Result pages",
+        "pager.previous": "Previous",
+        "pager.next": "Next",
+        "pager.page": "Page {page}",
+        "pager.status": "Page {page} of {pages}",
+        # document
+        "doc.back": "Back to the results for “{q}”",
+        "doc.source": "Original page:",
+        "doc.no_source": "The original address of this page is not known.",
+        "doc.unlinkable": "(not a web address, so not linked)",
+        "doc.copy_of": "This is a copy of a story also published elsewhere:",
+        "doc.copy_link": "see the first copy",
+        "doc.canonical": "The page names its original at:",
+        "doc.published": "Published",
+        "doc.site": "Site",
+        "doc.author": "Author",
+        "doc.unknown": "unknown",
+        # errors (HTML title + API message defaults)
+        "error.title": "Something went wrong",
+        "error.title.400": "That search could not be run",
+        "error.title.404": "Not found",
+        "error.title.503": "Search is unavailable",
+        "error.400": "That request could not be understood.",
+        "error.404": "There is no such page or document.",
+        "error.405": "That method is not allowed here.",
+        "error.500": "The server hit an unexpected problem. It has been logged; please try again.",
+        "error.503": "Search is not available right now.",
+        "error.503.no_index": "No index has been built yet, so there is nothing to search.",
+        "error.503.locked": "The index is being rebuilt; please try again in a moment.",
+        "error.query": "That query could not be understood: {detail}",
+        "error.param": "Parameter “{param}”: {detail}",
+        "error.not_int": "{param} must be a whole number",
+        "error.not_bool": "{param} must be true or false",
+        "error.required": "{param} is required",
+        "error.doc_not_found": "There is no document with id “{doc_id}”.",
+        "error.home": "Go to the home page",
+        "ready.ok": "ready",
+    }
+)
+
+
+def msg(key: str, /, **values: object) -> str:
+    """The catalogue entry ``key`` filled with ``values`` (plain text, escaped on output)."""
+    return MESSAGES[key].format(**values)
+
+
+def msg_or(key: str, fallback: str, /, **values: object) -> str:
+    """The entry ``key`` when the catalogue has it, else ``fallback``."""
+    return msg(key if key in MESSAGES else fallback, **values)
+
+
+def msg_n(key: str, count: int, /, **values: object) -> str:
+    """The singular (``key.one``) or plural (``key.other``) entry for ``count``."""
+    form = "one" if count == 1 else "other"
+    return msg(f"{key}.{form}", count=count, **values)

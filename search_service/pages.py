@@ -1,0 +1,108 @@
+"""HTML pages: home, results, document, and the health probes.
+
+Views only turn the query string into a SearchRequest, call the Searcher and render;
+errors are raised and answered by ``errors.handle_error``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask.sansio.blueprints import BlueprintSetupState
+
+from index.models import MAX_QUERY_CHARS, SORTS, NoIndexYet, SearchRequest
+from search_service import formatting
+from search_service.extensions import get_searcher
+from search_service.messages import msg, msg_n, msg_or
+from search_service.params import find_document, query_text, search_request
+
+bp = Blueprint("pages", __name__)
+
+#: Sent with every HTML page: no inline script or style anywhere, so this can be strict.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+@bp.get("/")
+def home() -> str:
+    """The search box and what the archive holds (or a note that it is empty)."""
+    return render_template("home.html", stats=archive_stats())
+
+
+@bp.get("/search")
+def search() -> str:
+    """Results for ``q``; an empty query shows the box and a hint instead."""
+    search_req = search_request(
+        request.args, default_size=current_app.config["PAGE_SIZE"], allow_size=False
+    )
+    results = get_searcher().search(search_req) if search_req.q else None
+    return render_template("search.html", req=search_req, results=results)
+
+
+@bp.get("/doc/<doc_id>")
+def document(doc_id: str) -> str:
+    """One cleaned article; ``q`` (when given) offers the way back to the results."""
+    return render_template("document.html", doc=find_document(doc_id), q=query_text(request.args))
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """Liveness: the process answers. It does not touch the index."""
+    return Response("ok\n", mimetype="text/plain")
+
+
+@bp.get("/readyz")
+def readyz() -> Response:
+    """Readiness: an index is open. Without one, the error handler answers a 503 envelope."""
+    stats = get_searcher().stats()
+    return jsonify(
+        ok=True, status=msg("ready.ok"), documents=stats["documents"], generation=stats["generation"]
+    )
+
+
+def archive_stats() -> dict[str, Any] | None:
+    """The index's stats, or None while no index has been built (the home page says so)."""
+    try:
+        return get_searcher().stats()
+    except NoIndexYet:
+        return None
+
+
+@bp.after_app_request
+def add_security_headers(response: Response) -> Response:
+    """Defence in depth for pages showing scraped text; a view may set its own CSP."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    return response
+
+
+@bp.app_template_global()
+def search_url(req: SearchRequest, **changes: Any) -> str:
+    """The results URL for ``req`` with ``changes``; defaults are left out of the URL."""
+    params: dict[str, Any] = {"q": req.q, "page": req.page, "sort": req.sort, "site": req.site}
+    params.update(changes)
+    defaults = {"page": 1, "sort": "relevance", "site": None}
+    kept = {key: value for key, value in params.items() if defaults.get(key, "") != value}
+    return url_for("pages.search", **kept)
+
+
+@bp.record_once
+def register_template_helpers(state: BlueprintSetupState) -> None:
+    """Names every template may use (macros included): messages, bounds and formatters."""
+    state.app.jinja_env.globals.update(
+        msg=msg,
+        msg_n=msg_n,
+        msg_or=msg_or,
+        MAX_QUERY_CHARS=MAX_QUERY_CHARS,
+        SORTS=SORTS,
+        format_date=formatting.format_date,
+        iso_value=formatting.iso_value,
+        format_took=formatting.format_took,
+        linkable_url=formatting.linkable_url,
+        page_window=formatting.page_window,
+    )

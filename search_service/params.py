@@ -1,0 +1,95 @@
+"""What a request asks for, shared by the pages and the JSON API: a SearchRequest, a document.
+
+Parsing is strict (``page=abc`` or ``page=1.5`` is a 400 naming ``page``, never a 500 or a
+silent default), and bounds are checked by :meth:`SearchRequest.validate`, so the pages and
+the API reject exactly the same inputs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from index.models import InvalidRequest, SearchRequest
+from ingest.document import Document
+from search_service.errors import BadRequest, NotFound
+from search_service.extensions import get_searcher
+from search_service.messages import msg
+
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+#: A document id is 16 hex digits (``ingest.document.make_doc_id``); allow some slack, but
+#: never hand an unbounded string to the store.
+_DOC_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+
+
+def parse_int(args: Mapping[str, str], name: str, default: int) -> int:
+    """A whole-number parameter, or ``default`` when absent or empty."""
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return default
+    if not _WHOLE_NUMBER.fullmatch(raw):
+        raise BadRequest(msg("error.not_int", param=name), code="invalid_parameter", param=name)
+    return int(raw)
+
+
+def parse_bool(args: Mapping[str, str], name: str, default: bool) -> bool:
+    """A true/false parameter (1/0, true/false, yes/no, on/off)."""
+    raw = (args.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise BadRequest(msg("error.not_bool", param=name), code="invalid_parameter", param=name)
+
+
+def parse_text(args: Mapping[str, str], name: str) -> str | None:
+    """An optional text parameter, stripped; empty means absent."""
+    value = (args.get(name) or "").strip()
+    return value or None
+
+
+def query_text(args: Mapping[str, str]) -> str:
+    """The query as typed, trimmed of surrounding whitespace (may be empty)."""
+    return (args.get("q") or "").strip()
+
+
+def search_request(
+    args: Mapping[str, str], *, default_size: int, allow_size: bool = True
+) -> SearchRequest:
+    """The SearchRequest the query string asks for, validated.
+
+    Raises:
+        BadRequest: a parameter is malformed or out of bounds; ``param`` names it.
+    """
+    request = SearchRequest(
+        q=query_text(args),
+        page=parse_int(args, "page", 1),
+        size=parse_int(args, "size", default_size) if allow_size else default_size,
+        sort=parse_text(args, "sort") or "relevance",
+        site=parse_text(args, "site"),
+        collapse=parse_bool(args, "collapse", True),
+    )
+    try:
+        request.validate()
+    except InvalidRequest as err:
+        raise BadRequest(str(err), code="invalid_parameter", param=err.param) from None
+    return request
+
+
+def require_query(request: SearchRequest) -> None:
+    """The API needs a query; an empty one is a 400 naming ``q``."""
+    if not request.q:
+        raise BadRequest(msg("error.required", param="q"), code="invalid_parameter", param="q")
+
+
+def find_document(doc_id: str) -> Document:
+    """The stored document, or a 404 (also for strings that cannot be an id)."""
+    document = get_searcher().document(doc_id) if _DOC_ID.fullmatch(doc_id) else None
+    if document is None:
+        raise NotFound(msg("error.doc_not_found", doc_id=doc_id[:64]), code="document_not_found")
+    return document
