@@ -1,0 +1,275 @@
+"""Many files -> the store: skip unchanged files, extract the rest in workers, group stories.
+
+``run_ingest`` is what ``search-service ingest`` calls; ``extract_paths`` is what
+``search-service extract`` calls (the same extraction and story grouping, nothing stored).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import time
+from functools import partial
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ingest.document import ARTICLE, Document, Skipped
+from ingest.duplicates import StoryEntry, StoryGrouper, entry_for, sketch_document
+from ingest.extract import extract_document
+from ingest.options import IngestOptions
+from ingest.sources import iter_page_paths, read_page
+from ingest.store import REMOVED, FileRecord, Store
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+
+Progress = Callable[[int], None]
+
+
+class IngestInputError(Exception):
+    """Raised when the paths given cannot be ingested at all (missing, no page files)."""
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What one ingest run did; the CLI prints it as a one-paragraph summary."""
+
+    files: int = 0
+    unchanged: int = 0
+    new: int = 0
+    changed: int = 0
+    removed: int = 0
+    documents: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)
+    skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (path, kind, reason)
+    stories: int = 0
+    story_changes: int = 0
+    seconds: float = 0.0
+
+    @property
+    def has_skipped(self) -> bool:
+        """Whether some page of this run did not become a document."""
+        return bool(self.skipped)
+
+
+@dataclass(frozen=True, slots=True)
+class _Task:
+    path: str
+    root: str | None
+    known_hash: str | None
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    task: _Task
+    result: Document | Skipped | None  # None: content unchanged
+    sketch: bytes | None = None
+
+
+def _pages_root(given: Path) -> Path | None:
+    """The folder whose first level is the site domain, for URLs derived from paths."""
+    return given if given.is_dir() else None
+
+
+def collect_tasks(paths: Sequence[Path]) -> Iterator[tuple[Path, Path | None]]:
+    """(file, pages root) for every page file under ``paths``.
+
+    Raises:
+        IngestInputError: a path does not exist.
+    """
+    for given in paths:
+        if not given.exists():
+            raise IngestInputError(f"no such file or folder: {given}")
+    for given in paths:
+        root = _pages_root(given.resolve())
+        for path in iter_page_paths([given.resolve()]):
+            yield path, root
+
+
+def _process(task: _Task, options: IngestOptions) -> _Outcome:
+    """Worker: read, compare the hash, extract and sketch one file. Never raises."""
+    try:
+        page = read_page(Path(task.path), options, Path(task.root) if task.root else None)
+        if task.known_hash is not None and page.content_hash == task.known_hash:
+            return _Outcome(task, None)
+        result = extract_document(page, options)
+        sketch = sketch_document(result) if isinstance(result, Document) else None
+        return _Outcome(task, result, sketch)
+    except Exception as err:  # noqa: BLE001 — one bad page must not stop the run; the reason is stored
+        log.warning("extraction failed for %s: %s", task.path, err)
+        reason = f"extraction failed: {type(err).__name__}: {err}"[:500]
+        return _Outcome(task, Skipped(source_path=task.path, kind="error", reason=reason))
+
+
+def _run_tasks(
+    tasks: Iterable[_Task], options: IngestOptions
+) -> Iterator[_Outcome]:
+    if options.jobs <= 1:
+        for task in tasks:
+            yield _process(task, options)
+        return
+    ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    with ctx.Pool(options.jobs) as pool:
+        yield from pool.imap(partial(_process, options=options), tasks, chunksize=8)
+
+
+def run_ingest(
+    paths: Sequence[Path],
+    data_dir: Path,
+    options: IngestOptions,
+    on_progress: Progress | None = None,
+) -> IngestReport:
+    """Ingest page files into the store of ``data_dir``.
+
+    Unchanged files (same size and mtime, or same content hash) cost one ``stat()``;
+    files that disappeared from the given folders are recorded as removed.
+
+    Raises:
+        IngestInputError: a path is missing or holds no page files.
+    """
+    started = time.monotonic()
+    report = IngestReport()
+    files = list(collect_tasks(paths))
+    if not files:
+        shown = ", ".join(str(p) for p in paths)
+        raise IngestInputError(f"no page files (.html, .htm, .html.gz) found in {shown}")
+    with Store(data_dir) as store:
+        known = store.file_records()
+        seen: set[str] = set()
+        tasks: list[_Task] = []
+        for path, root in files:
+            key = str(path)
+            seen.add(key)
+            report.files += 1
+            try:
+                st = path.stat()
+            except OSError as err:
+                report.skipped.append((key, "error", f"cannot stat file: {err.strerror}"))
+                continue
+            rec = known.get(key)
+            if rec and rec.status != REMOVED and rec.size == st.st_size and rec.mtime_ns == st.st_mtime_ns:
+                report.unchanged += 1
+                _count_known(report, rec.kind, rec.status, rec.path, rec.reason)
+                if on_progress:
+                    on_progress(1)
+                continue
+            known_hash = rec.hash if rec and rec.status != REMOVED else None
+            tasks.append(_Task(key, str(root) if root else None, known_hash, st.st_size, st.st_mtime_ns))
+
+        pending: list[_Outcome] = []
+        for outcome in _run_tasks(tasks, options):
+            pending.append(outcome)
+            if len(pending) >= BATCH:
+                _write(store, pending, known, report)
+                pending.clear()
+            if on_progress:
+                on_progress(1)
+        _write(store, pending, known, report)
+
+        roots = [str(p.resolve()) for p in paths]
+        with store.transaction():
+            for key, rec in known.items():
+                if key not in seen and rec.status != REMOVED and _under(key, roots):
+                    store.mark_removed(key)
+                    report.removed += 1
+
+        assignments = assign_stories(store)
+        with store.transaction():
+            report.story_changes = store.set_stories(assignments)
+        report.stories = store.counts()["stories"]
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _under(path: str, roots: list[str]) -> bool:
+    return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+
+def _count_known(
+    report: IngestReport, kind: str | None, status: str, path: str, reason: str | None
+) -> None:
+    report.kinds[kind or "error"] += 1
+    if status == "ok":
+        report.documents += 1
+    else:
+        report.skipped.append((path, kind or "error", reason or ""))
+
+
+def _write(
+    store: Store, outcomes: list[_Outcome], known: dict[str, FileRecord], report: IngestReport
+) -> None:
+    with store.transaction():
+        for out in outcomes:
+            task, result = out.task, out.result
+            rec = known.get(task.path)
+            if result is None and rec is not None:  # touched, same content
+                store.touch_file(task.path, task.size, task.mtime_ns)
+                report.unchanged += 1
+                _count_known(report, rec.kind, rec.status, rec.path, rec.reason)
+                continue
+            if result is None:
+                continue
+            if rec is None or rec.status == REMOVED:
+                report.new += 1
+            else:
+                report.changed += 1
+            if isinstance(result, Document):
+                store.put_document(result, task.size, task.mtime_ns, out.sketch)
+                report.documents += 1
+                report.kinds[result.kind] += 1
+            else:
+                store.put_skipped(result, task.size, task.mtime_ns)
+                report.kinds[result.kind] += 1
+                report.skipped.append((task.path, result.kind, result.reason))
+                log.warning("skipped %s: %s (%s)", task.path, result.kind, result.reason)
+
+
+def assign_stories(store: Store) -> list[tuple[str, str, str | None]]:
+    """Group every stored document into stories from the stored sketches (no bodies loaded)."""
+    grouper = StoryGrouper()
+    for row in store.iter_story_rows():
+        if row["sketch"] is None:
+            continue
+        grouper.add(
+            StoryEntry(
+                id=row["id"], url=row["url"], canonical_url=row["canonical_url"],
+                site=row["site"], title=row["title"], published=row["published"],
+                length=row["length"], sketch=row["sketch"],
+            )
+        )
+    return [(doc_id, a.story, a.duplicate_of) for doc_id, a in grouper.assign().items()]
+
+
+def extract_paths(
+    paths: Sequence[Path], options: IngestOptions, on_progress: Progress | None = None
+) -> Iterator[Document | Skipped]:
+    """Extract every page file under ``paths`` (nothing stored), stories assigned.
+
+    Documents are held until the end, because a story's representative can only be chosen
+    once every copy has been seen; skipped files are yielded as they come.
+    """
+    tasks = (
+        _Task(str(path), str(root) if root else None, None, 0, 0)
+        for path, root in collect_tasks(paths)
+    )
+    docs: list[Document] = []
+    grouper = StoryGrouper()
+    for outcome in _run_tasks(tasks, options):
+        if on_progress:
+            on_progress(1)
+        if isinstance(outcome.result, Document):
+            docs.append(outcome.result)
+            if outcome.result.kind == ARTICLE:
+                grouper.add(entry_for(outcome.result, outcome.sketch))
+        elif outcome.result is not None:
+            yield outcome.result
+    assignments = grouper.assign()
+    for doc in docs:
+        a = assignments.get(doc.id)
+        yield replace(doc, story=a.story, duplicate_of=a.duplicate_of) if a else doc

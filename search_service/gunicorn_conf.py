@@ -1,0 +1,28 @@
+"""gunicorn settings (``gunicorn -c python:search_service.gunicorn_conf wsgi:app``).
+
+Safe defaults, each overridable by a SEARCH_SERVICE_* variable: loopback bind, workers from
+the CPU count (each holds its own Searcher, field guide §7.1), a timeout above the query
+budget, access log to stdout. No ``preload_app``: the index is opened after the fork.
+"""
+
+import multiprocessing
+import os
+
+_host = os.environ.get("SEARCH_SERVICE_HOST", "127.0.0.1")
+_port = os.environ.get("SEARCH_SERVICE_PORT", "8000")
+bind = os.environ.get("SEARCH_SERVICE_BIND", f"{_host}:{_port}")
+
+_workers = int(os.environ.get("SEARCH_SERVICE_WORKERS", "0") or 0)
+workers = _workers if _workers > 0 else min(multiprocessing.cpu_count() * 2 + 1, 8)
+worker_class = "gthread"
+threads = 4
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+max_requests = 5000
+max_requests_jitter = 500
+
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("SEARCH_SERVICE_LOG_LEVEL", "info")
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
