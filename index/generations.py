@@ -2,7 +2,7 @@
 
 Layout under ``<data_dir>/index``::
 
-    gen-20261126T010203-1a2b/   one complete Whoosh index, never changed once published
+    gen-000007-20261126T010203-1a2b/   one complete Whoosh index, never changed once published
     CURRENT                     the name of the live generation (replaced atomically)
     reindex.lock                held (fcntl) by the one process that may build
 
@@ -34,9 +34,19 @@ def index_root(data_dir: Path) -> Path:
 
 
 def new_generation_dir(data_dir: Path) -> Path:
-    """Create and return an empty, uniquely named generation directory."""
+    """Create and return an empty generation directory, named to sort after every other.
+
+    Names are ``gen-<sequence>-<UTC time>-<random>``; call under the writer lock, so that the
+    sequence number is not taken twice.
+    """
+    seq = 0
+    for path in list_generations(data_dir):
+        try:
+            seq = max(seq, int(path.name[len(GEN_PREFIX) :].split("-", 1)[0]))
+        except ValueError:
+            continue
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    path = index_root(data_dir) / f"{GEN_PREFIX}{stamp}-{secrets.token_hex(3)}"
+    path = index_root(data_dir) / f"{GEN_PREFIX}{seq + 1:06d}-{stamp}-{secrets.token_hex(2)}"
     path.mkdir(parents=True)
     return path
 
@@ -88,7 +98,7 @@ def publish(data_dir: Path, generation: Path) -> None:
 
 
 def list_generations(data_dir: Path) -> list[Path]:
-    """Generation directories, oldest first (names sort by build time)."""
+    """Generation directories, oldest first (names sort by their sequence number)."""
     root = index_root(data_dir)
     if not root.is_dir():
         return []

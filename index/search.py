@@ -258,7 +258,8 @@ class Searcher:
             published=stored.get("published_text") or None,
             snippet=snippet,
             title_parts=title_parts,
-            score=float(hit.score or 0.0),
+            # with sortedby, Whoosh's score is the sort key: report no score then
+            score=float(hit.score) if isinstance(hit.score, int | float) else 0.0,
             story=story,
             also_on=also_on,
         )

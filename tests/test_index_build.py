@@ -1,0 +1,101 @@
+"""index.build and index.generations: checked builds, atomic publish, one writer."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from index.build import build_generation
+from index.generations import (
+    current_generation,
+    index_root,
+    list_generations,
+    pointer_stamp,
+    writer_lock,
+)
+from index.models import IndexLocked, NoIndexYet, SearchRequest
+from index.search import Searcher
+from ingest.document import Document
+
+
+def make_docs(n: int, word: str = "harbour") -> list[Document]:
+    return [
+        Document(
+            id=f"d{i:03d}", url=f"https://site{i % 3}.example/{i}", site=f"site{i % 3}.example",
+            title=f"{word.title()} story number {i}", author="Ann Lee",
+            published=f"2021-0{1 + i % 9}-1{i % 10}", body=(f"The {word} opened today.", f"Item {i}."),
+            story=f"s{i}",
+        )
+        for i in range(n)
+    ]
+
+
+def test_build_publishes_a_generation_with_every_document(tmp_path: Path) -> None:
+    report = build_generation(tmp_path, make_docs(12))
+    assert report.documents == 12
+    assert current_generation(tmp_path).name == report.generation
+    assert Searcher(tmp_path).search(SearchRequest(q="harbour", size=100)).total == 12
+
+
+def test_non_articles_are_not_indexed(tmp_path: Path) -> None:
+    docs = make_docs(3)
+    listing = Document(id="x", url=None, site="a.example", title="Harbour section", kind="listing")
+    report = build_generation(tmp_path, [*docs, listing])
+    assert report.documents == 3
+
+
+def test_no_index_yet_names_the_command(tmp_path: Path) -> None:
+    with pytest.raises(NoIndexYet, match="search-service reindex"):
+        current_generation(tmp_path)
+
+
+def test_a_second_writer_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    with writer_lock(tmp_path):
+        with pytest.raises(IndexLocked, match="reindex already running"):
+            build_generation(tmp_path, make_docs(2))
+    # the lock is released: a build now succeeds
+    assert build_generation(tmp_path, make_docs(2)).documents == 2
+
+
+def test_a_failed_build_leaves_the_live_generation_in_place(tmp_path: Path) -> None:
+    first = build_generation(tmp_path, make_docs(4)).generation
+
+    def exploding() -> object:
+        yield from make_docs(2, word="lighthouse")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        build_generation(tmp_path, exploding())  # type: ignore[arg-type]
+    assert current_generation(tmp_path).name == first
+    assert [p.name for p in list_generations(tmp_path)] == [first]
+    assert Searcher(tmp_path).search(SearchRequest(q="harbour")).total == 4
+
+
+def test_old_generations_are_pruned_but_the_previous_one_is_kept(tmp_path: Path) -> None:
+    names = [build_generation(tmp_path, make_docs(2)).generation for _ in range(4)]
+    assert [p.name for p in list_generations(tmp_path)] == names[-2:]
+
+
+def test_a_searcher_reopens_when_a_new_generation_is_published(tmp_path: Path) -> None:
+    build_generation(tmp_path, make_docs(3))
+    searcher = Searcher(tmp_path)
+    assert searcher.search(SearchRequest(q="harbour")).total == 3
+    old = searcher.generation
+    stamp = pointer_stamp(tmp_path)
+    build_generation(tmp_path, make_docs(5, word="lighthouse"))
+    assert pointer_stamp(tmp_path) != stamp
+    assert searcher.search(SearchRequest(q="lighthouse")).total == 5
+    assert searcher.generation != old
+    assert searcher.search(SearchRequest(q="harbour")).total == 0
+
+
+def test_searcher_keeps_serving_when_the_pointer_names_a_missing_generation(tmp_path: Path) -> None:
+    build_generation(tmp_path, make_docs(3))
+    searcher = Searcher(tmp_path)
+    assert searcher.search(SearchRequest(q="harbour")).total == 3
+    pointer = index_root(tmp_path) / "CURRENT"
+    pointer.write_text("gen-does-not-exist\n")
+    os.utime(pointer, ns=(1, 1))
+    assert searcher.search(SearchRequest(q="harbour")).total == 3

