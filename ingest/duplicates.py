@@ -37,7 +37,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
@@ -80,6 +80,7 @@ MAX_PARAGRAPH_KEYS = 24
 _FORMAT = 1
 _HEADER = struct.Struct("<BBHIQH")  # format, reserved, num_perm, shingles, body hash, n keys
 _WORD = re.compile(r"\w+")
+_NO_KEYS = np.zeros(0, dtype="<u4")
 
 
 @lru_cache(maxsize=1)
@@ -115,6 +116,16 @@ def _shingles(paragraphs: Iterable[list[str]]) -> set[bytes]:
         for i in range(len(tokens) - SHINGLE + 1):
             out.add(" ".join(tokens[i : i + SHINGLE]).encode("utf-8"))
     return out
+
+
+def _title_key(title: str) -> str:
+    """The headline's words, without a " | Site name" part when the headline has one.
+
+    Extracted headlines often keep the title tag's site suffix; a pipe is rare inside a
+    headline itself, so the longest pipe-separated part is taken as the headline.
+    """
+    parts = [_tokens(part) for part in (title or "").split("|")]
+    return " ".join(max(parts, key=len)) if parts else ""
 
 
 def sketch_text(title: str, body: Sequence[str]) -> bytes:
@@ -258,6 +269,14 @@ MIN_CONTAINMENT = 0.6
 MIN_SHINGLES = 12
 #: An exact body match merges whatever the headlines say, if the body is at least this big.
 MIN_EXACT_SHINGLES = 40
+#: A copy with fewer distinct shingles than this may join a story on an identical
+#: headline alone (when the headline names a single story) ...
+MAX_HEADLINE_ONLY_SHINGLES = 40
+#: ... unless its text, when measurable, is plainly not in the other copy.
+MIN_HEADLINE_CONTAINMENT = 0.25
+#: Share of the paragraph keys of the copy with fewer keys that the other must have too
+#: (with compatible headlines) for a short copy to join a long one.
+MIN_SHARED_PARAGRAPHS = 0.5
 #: Share of headline words (of the shorter headline, at least 3) that must be shared.
 MIN_TITLE_OVERLAP = 0.7
 #: Buckets with more members than this are ignored: they are boilerplate, not stories.
@@ -365,9 +384,10 @@ class StoryGrouper:
                 shingles[i] = sketch.shingles
                 body_hash[i] = sketch.body_hash
         titles = [frozenset(_tokens(e.title)) for e in entries]
-        title_keys = [" ".join(_tokens(e.title)) for e in entries]
+        title_keys = [_title_key(e.title) for e in entries]
 
-        verifier = _Verifier(signatures, shingles, body_hash, titles, title_keys, valid)
+        keys = [s.keys if s is not None else _NO_KEYS for s in sketches]
+        verifier = _Verifier(signatures, shingles, body_hash, keys, titles, title_keys, valid)
         uf = _UnionFind(n)
         links = 0
 
@@ -433,7 +453,7 @@ class StoryGrouper:
         # 4. headline-only links, for copies whose body is too small to judge, made only
         #    when the headline names a single story.
         title_rows = np.array(
-            [i for i in range(n) if len(titles[i]) >= 3], dtype=np.int64
+            [i for i in range(n) if title_keys[i].count(" ") >= 2], dtype=np.int64
         )
         title_hash = np.array(
             [_hash32(title_keys[i]) for i in title_rows.tolist()], dtype=np.uint64
@@ -442,11 +462,19 @@ class StoryGrouper:
         for a, b in _bucket_pairs(title_hash, title_rows, MAX_BUCKET):
             if title_keys[a] != title_keys[b]:
                 continue
-            if verifier.too_small(a) and not verifier.contradicts(a, b):
+            if verifier.headline_copy(a, b):
                 weak[a].add(b)
-            if verifier.too_small(b) and not verifier.contradicts(b, a):
+            if verifier.headline_copy(b, a):
                 weak[b].add(a)
+        # A copy already linked to copies under other headlines is left where it is.
+        headlines: dict[int, set[str]] = defaultdict(set)
+        if weak:
+            for i in range(n):
+                headlines[uf.find(i)].add(title_keys[i])
+        settled = {i: len(headlines[uf.find(i)]) > 1 for i in weak}
         for i in sorted(weak):
+            if settled[i]:
+                continue
             roots = {uf.find(j) for j in weak[i] if not verifier.too_small(j)}
             roots.discard(uf.find(i))
             if len(roots) == 1:
@@ -483,6 +511,7 @@ class _Verifier:
         signatures: np.ndarray,
         shingles: np.ndarray,
         body_hash: np.ndarray,
+        keys: list[np.ndarray],
         titles: list[frozenset[str]],
         title_keys: list[str],
         valid: np.ndarray,
@@ -490,6 +519,7 @@ class _Verifier:
         self.signatures = signatures
         self.shingles = shingles
         self.body_hash = body_hash
+        self.keys = keys
         self.titles = titles
         self.title_keys = title_keys
         self.valid = valid
@@ -507,6 +537,18 @@ class _Verifier:
             return 0.0
         return min(1.0, j * (na + nb) / (1.0 + j) / small)
 
+    def shared_paragraphs(self, a: int, b: int) -> tuple[int, int]:
+        """Paragraph keys the two share, and the smaller key count.
+
+        Exact evidence where the MinHash estimate is weak: a truncated copy of 20 words
+        matches only ~6 of 128 signature slots of a 400-word original, but shares its
+        whole paragraphs.
+        """
+        ka, kb = self.keys[a], self.keys[b]
+        if not len(ka) or not len(kb):
+            return 0, 0
+        return len(np.intersect1d(ka, kb)), min(len(ka), len(kb))
+
     def titles_compatible(self, a: int, b: int) -> bool:
         """Headlines that could be the same story's (case, a kicker or a suffix aside).
 
@@ -521,13 +563,22 @@ class _Verifier:
         """A body too small to judge on text (a teaser, a lead line, nothing)."""
         return not self.valid[a] or int(self.shingles[a]) < MIN_SHINGLES
 
-    def contradicts(self, small: int, other: int) -> bool:
-        """Whether the texts show the small one is *not* part of the other (when measurable)."""
-        if not (self.valid[small] and self.valid[other]):
+    def headline_copy(self, short: int, other: int) -> bool:
+        """Whether ``short`` (same headline as ``other``) may join on its headline alone.
+
+        Only a short body qualifies (a teaser, a lead line, a truncated copy whose text
+        was not enough to verify it), and only if its text, when there is enough of it to
+        measure, is not plainly different from the other's: different stories under one
+        headline ("Man dies in house fire") have bodies that share next to nothing.
+        """
+        if not self.valid[short]:
+            return True
+        size = int(self.shingles[short])
+        if size >= MAX_HEADLINE_ONLY_SHINGLES:
             return False
-        if int(self.shingles[small]) < 6:
-            return False
-        return self.containment(small, other) < 0.3
+        if size < MIN_SHINGLES or not self.valid[other]:
+            return True
+        return self.containment(short, other) >= MIN_HEADLINE_CONTAINMENT
 
     def strong(self, a: int, b: int) -> bool:
         """Whether a candidate pair is the same story on the evidence of the texts."""
@@ -543,7 +594,10 @@ class _Verifier:
         if small < MIN_SHINGLES or not self.titles_compatible(a, b):
             return False
         j = self.jaccard(a, b)
-        return j >= MIN_JACCARD or self.containment(a, b, j) >= MIN_CONTAINMENT
+        if j >= MIN_JACCARD or self.containment(a, b, j) >= MIN_CONTAINMENT:
+            return True
+        shared, fewer = self.shared_paragraphs(a, b)
+        return shared > 0 and shared >= MIN_SHARED_PARAGRAPHS * fewer
 
     def canonical_ok(self, copy: int, target: int) -> bool:
         """Whether a rel=canonical link is believable (not a site-wide link to a front page).
@@ -559,10 +613,18 @@ class _Verifier:
         return j >= 0.2 or self.containment(copy, target, j) >= 0.5
 
 
-def _published_key(value: str | None) -> datetime:
-    """Sort key: the publication instant, unknown dates last."""
+def _published_key(value: str | None) -> tuple[date, int, datetime]:
+    """Sort key: the publication day, then the instant; unknown dates last.
+
+    A date without a time ("2004-01-08") says nothing about the hour, so on its day it
+    comes after the copies that give one, rather than at midnight before all of them.
+    """
     parsed = parse_published(value)
-    return parsed if parsed is not None else datetime.max.replace(tzinfo=UTC)
+    if parsed is None:
+        return (date.max, 2, datetime.max.replace(tzinfo=UTC))
+    if "T" in (value or "") or " " in (value or "").strip():
+        return (parsed.astimezone(UTC).date(), 0, parsed)
+    return (parsed.date(), 1, parsed)
 
 
 def _representative(entries: list[StoryEntry], members: list[int], canonical_in: dict[int, int]) -> int:
