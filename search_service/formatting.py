@@ -46,8 +46,8 @@ def format_date(value: str | date | datetime | None) -> str:
 
 
 def iso_value(value: str | date | datetime | None) -> str | None:
-    """ISO 8601 text for a <time datetime> attribute or a JSON field."""
-    if value is None:
+    """ISO 8601 text for a <time datetime> attribute or a JSON field (None when unknown)."""
+    if not value:
         return None
     if isinstance(value, (date, datetime)):
         return value.isoformat()

@@ -1,0 +1,171 @@
+"""The JSON API on the real sample index: field names, paging, sorting, filters, documents.
+
+The field names asserted here are a contract other programs rely on.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from ingest.document import parse_published
+
+HIT_FIELDS = {"id", "url", "source", "title", "site", "author", "published", "snippet", "snippet_text"}
+SEARCH_FIELDS = {"ok", "total", "page", "size", "took_ms", "hits"}
+SAMPLE_SITES = {
+    "m.quickwire.example",
+    "www.coastandcounty.example",
+    "www.harbourgazette.example",
+    "www.northlightdaily.example",
+    "www.valleyledger.example",
+}
+#: A word used by more than ten of the sample's stories, so its results span pages.
+COMMON_WORD = "according"
+
+
+def search(client: FlaskClient, **params: Any) -> dict[str, Any]:
+    """GET /api/v1/search and return the body of a 200 answer."""
+    response = client.get("/api/v1/search", query_string=params)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "application/json"
+    data: dict[str, Any] = response.get_json()
+    assert data["ok"] is True
+    return data
+
+
+def test_search_answers_the_contract_fields(client: FlaskClient) -> None:
+    """Top-level and per-hit names and types are the documented ones."""
+    data = search(client, q="Notre Dame cathedral fire")
+    assert SEARCH_FIELDS <= set(data)
+    assert data["page"] == 1
+    assert data["size"] == 10
+    assert isinstance(data["took_ms"], (int, float)) and data["took_ms"] >= 0
+    assert data["total"] >= len(data["hits"]) >= 1
+    for hit in data["hits"]:
+        assert HIT_FIELDS <= set(hit)
+        assert isinstance(hit["id"], str) and hit["id"]
+        assert isinstance(hit["title"], str)
+        assert hit["site"] in SAMPLE_SITES
+        assert isinstance(hit["snippet"], str) and isinstance(hit["snippet_text"], str)
+
+
+def test_known_item_comes_first(client: FlaskClient) -> None:
+    """The sample's demo query finds its story at the top."""
+    top = search(client, q="Notre Dame cathedral fire")["hits"][0]
+    assert "Notre Dame" in top["title"]
+
+
+def test_snippet_is_escaped_html_with_marks(client: FlaskClient) -> None:
+    """``snippet`` marks matches and escapes everything else; ``snippet_text`` is plain."""
+    data = search(client, q="frog skull", size=100)
+    assert data["hits"]
+    marked = [hit for hit in data["hits"] if "<mark>" in hit["snippet"]]
+    assert marked, "no snippet highlights a matching word"
+    for hit in data["hits"]:
+        without_marks = hit["snippet"].replace("<mark>", "").replace("</mark>", "")
+        assert "<" not in without_marks and ">" not in without_marks
+        assert html.unescape(without_marks) == hit["snippet_text"]
+
+
+def test_hostile_title_comes_back_as_data(client: FlaskClient) -> None:
+    """The title with <script> in it is returned as the text it is (JSON is not HTML)."""
+    hits = search(client, q="frog skull spikes")["hits"]
+    titles = [hit["title"] for hit in hits]
+    assert any("<script>alert(1)</script>" in title for title in titles)
+
+
+def test_size_and_page_slice_the_results(client: FlaskClient) -> None:
+    """Pages of ``size`` hits follow each other without overlap, with the same total."""
+    first = search(client, q=COMMON_WORD, size=5, page=1)
+    second = search(client, q=COMMON_WORD, size=5, page=2)
+    assert first["total"] == second["total"] > 5
+    assert len(first["hits"]) == 5
+    assert first["size"] == second["size"] == 5
+    assert second["page"] == 2
+    assert not {h["id"] for h in first["hits"]} & {h["id"] for h in second["hits"]}
+
+
+def test_size_up_to_100_is_allowed(client: FlaskClient) -> None:
+    """The largest page returns every result of a small corpus at once."""
+    data = search(client, q=COMMON_WORD, size=100)
+    assert data["size"] == 100
+    assert len(data["hits"]) == data["total"]
+
+
+def test_page_past_the_end_is_empty_not_an_error(client: FlaskClient) -> None:
+    """Asking beyond the last page gives no hits and the honest total."""
+    data = search(client, q=COMMON_WORD, page=50)
+    assert data["hits"] == []
+    assert data["total"] > 0
+
+
+@pytest.mark.parametrize(("sort", "newest_first"), [("newest", True), ("oldest", False)])
+def test_sort_by_date(client: FlaskClient, sort: str, newest_first: bool) -> None:
+    """Date sorts order the hits by publication instant."""
+    hits = search(client, q=COMMON_WORD, sort=sort, size=100)["hits"]
+    instants = [parse_published(hit["published"]) for hit in hits if hit["published"]]
+    assert len(instants) > 5
+    assert instants == sorted(instants, reverse=newest_first)  # type: ignore[type-var]
+
+
+def test_site_filter_keeps_only_that_site(client: FlaskClient) -> None:
+    """``site`` restricts every hit to that site."""
+    site = "www.valleyledger.example"
+    data = search(client, q=COMMON_WORD, site=site, size=100)
+    assert data["hits"]
+    assert {hit["site"] for hit in data["hits"]} == {site}
+
+
+def test_collapse_shows_one_copy_per_story(client: FlaskClient) -> None:
+    """A story on four sites is one hit (with "also on") unless collapse is off."""
+    title = "Notre Dame in Paris catches fire"
+    collapsed = search(client, q="Notre Dame Paris catches fire", size=100)
+    expanded = search(client, q="Notre Dame Paris catches fire", size=100, collapse="false")
+    notre_dame = [h for h in collapsed["hits"] if h["title"] == title]
+    assert len(notre_dame) == 1
+    assert len(notre_dame[0]["also_on"]) >= 1
+    assert expanded["total"] > collapsed["total"]
+    assert len([h for h in expanded["hits"] if h["title"] == title]) > 1
+
+
+def test_no_match_is_an_empty_success(client: FlaskClient) -> None:
+    """A query nothing matches is a 200 with zero hits."""
+    data = search(client, q="zzxqvw")
+    assert data["total"] == 0
+    assert data["hits"] == []
+
+
+def test_document_by_id(client: FlaskClient) -> None:
+    """A hit's id fetches the full cleaned document."""
+    hit = search(client, q="Leonov first spacewalk")["hits"][0]
+    response = client.get(f"/api/v1/documents/{hit['id']}")
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["ok"] is True
+    document = data["document"]
+    assert document["id"] == hit["id"]
+    assert document["title"] == hit["title"]
+    assert document["site"] == hit["site"]
+    assert isinstance(document["body"], list) and len(document["body"]) >= 2
+    assert all(isinstance(paragraph, str) and paragraph for paragraph in document["body"])
+    assert "Leonov" in " ".join(document["body"])
+
+
+def test_stats_describe_the_archive(client: FlaskClient) -> None:
+    """Counts add up, sites are the sample's, the date span is ISO text."""
+    response = client.get("/api/v1/stats")
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["ok"] is True
+    assert data["documents"] >= 24
+    assert {entry["site"] for entry in data["sites"]} <= SAMPLE_SITES
+    assert sum(entry["count"] for entry in data["sites"]) == data["documents"]
+    assert re.match(r"\d{4}-\d{2}-\d{2}", data["first_published"])
+    first = parse_published(data["first_published"])
+    last = parse_published(data["last_published"])
+    assert first is not None and last is not None and first <= last
+    assert data["generation"]
