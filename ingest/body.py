@@ -1,15 +1,18 @@
 """The article's paragraphs: find the main text container of a cleaned soup, read its blocks.
 
-The container is the element whose paragraphs carry the most non-link text (each paragraph
-scores for its parent and, halved, its grandparent), as in Readability. Its blocks are read
-in order; text sitting directly in a container (``<div>text<br><br>text</div>``) becomes
-paragraphs too.
+A *text block* is an element with inline content only (a ``<p>``, or a ``<div>``/``<td>``
+holding text and ``<br>``). Each block's non-link text scores for its parent and, halved,
+its grandparent, as in Readability; a ``<div>``-like block also scores for itself, because
+old and client-rendered templates put a whole article in one ``<div>`` split by ``<br>``.
+The deepest element scoring close to the best is the container; its blocks are read in
+order, and lines that are mostly links (``Read more: <a>``, "Print | E-mail") are dropped.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
@@ -18,64 +21,99 @@ from ingest.boilerplate import link_text_len, text_len
 log = logging.getLogger(__name__)
 
 #: Elements that are one paragraph of text.
-LEAF_BLOCKS = frozenset(("p", "pre", "blockquote", "h2", "h3", "h4", "h5", "h6", "li", "dd", "dt",
-                         "td", "th", "address", "figcaption", "summary", "caption"))
-#: Elements that only group other blocks.
+LEAF_BLOCKS = frozenset(("p", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd",
+                         "dt", "td", "th", "address", "figcaption", "summary", "caption"))
+#: Elements that group other blocks.
 GROUP_BLOCKS = frozenset(("div", "section", "article", "main", "body", "ul", "ol", "dl", "table",
                           "tbody", "thead", "tfoot", "tr", "center", "header", "footer", "aside",
                           "nav", "figure", "details", "fieldset", "form", "hgroup", "html"))
-#: Leaf blocks kept as body paragraphs.
-BODY_BLOCKS = frozenset(("p", "pre", "blockquote", "li", "dd", "td"))
-_MIN_PARAGRAPH_SCORE = 25
+BLOCKS = LEAF_BLOCKS | GROUP_BLOCKS
+#: Leaf blocks read as body paragraphs (headings are not: they repeat titles and teasers).
+BODY_BLOCKS = frozenset(("p", "pre", "blockquote", "li", "dd", "td", "address"))
+_SELF_SCORING = frozenset(("div", "td", "section", "article", "main", "center", "font", "span"))
+_MIN_BLOCK_CHARS = 25
+_NEAR_BEST = 0.9
+_MAX_LINK_SHARE = 0.6
 _SPACE = re.compile(r"\s+")
+
+
+@dataclass(slots=True)
+class _Para:
+    parts: list[str]
+    link_chars: int = 0
 
 
 def _clean(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+def _is_leaf_block(tag: Tag) -> bool:
+    return not any(isinstance(c, Tag) and c.name in BLOCKS for c in tag.children)
+
+
+def _direct_text_len(tag: Tag) -> int:
+    total = 0
+    for child in tag.children:
+        if type(child) is NavigableString:
+            total += len(child.strip())
+        elif isinstance(child, Tag) and child.name not in BLOCKS and child.name != "a":
+            total += text_len(child)
+    return total
+
+
 def find_main(soup: BeautifulSoup) -> Tag | None:
-    """The element whose paragraphs carry the most non-link text, or None without paragraphs."""
+    """The container of the article text, or None when the page has no text block."""
     scores: dict[int, float] = {}
     tags: dict[int, Tag] = {}
-    for para in soup.find_all(["p", "pre", "blockquote", "td", "dd"]):
-        n = text_len(para)
-        if n < _MIN_PARAGRAPH_SCORE:
+    depth: dict[int, int] = {}
+
+    def add(tag: Tag | None, score: float) -> None:
+        if not isinstance(tag, Tag) or tag.name in ("[document]", "html"):
+            return
+        key = id(tag)
+        scores[key] = scores.get(key, 0.0) + score
+        tags[key] = tag
+
+    for tag in soup.find_all(BLOCKS):
+        if tag.name in ("h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "tbody", "tr"):
             continue
-        links = link_text_len(para)
-        score = (n - links) * 1.0 + 50
-        if score <= 50:
+        leaf = _is_leaf_block(tag)
+        n = text_len(tag) - link_text_len(tag) if leaf else _direct_text_len(tag)
+        if n < _MIN_BLOCK_CHARS:
             continue
-        parent = para.parent
-        for share in (1.0, 0.5):
-            if not isinstance(parent, Tag) or parent.name in ("html", "[document]"):
-                break
-            scores[id(parent)] = scores.get(id(parent), 0.0) + score * share
-            tags[id(parent)] = parent
-            parent = parent.parent
+        score = float(n)
+        if tag.name in _SELF_SCORING or not leaf:
+            add(tag, score)
+        add(tag.parent, score)
+        add(tag.parent.parent if tag.parent is not None else None, score * 0.5)
     if not scores:
-        divs = [d for d in soup.find_all(["div", "section", "article", "td"]) if text_len(d) >= 200]
-        if not divs:
-            return None
-        return max(divs, key=lambda d: text_len(d) - 2 * link_text_len(d) - 0.001 * len(d.find_all()))
-    best = max(scores, key=lambda k: scores[k])
-    return tags[best]
+        return None
+    best = max(scores.values())
+    for key, tag in tags.items():
+        if scores[key] >= _NEAR_BEST * best:
+            depth[key] = sum(1 for _ in tag.parents)
+    chosen = max(depth, key=lambda k: (depth[k], scores[k]))
+    return tags[chosen]
 
 
 def read_blocks(container: Tag) -> list[str]:
-    """Paragraph texts of a container, in document order, block by block."""
+    """Paragraph texts of a container, in document order, block by block.
+
+    ``<br>`` separates paragraphs; lines that are mostly link text are dropped.
+    """
     out: list[str] = []
-    pending: list[str] = []
+    para = _Para([])
 
     def flush() -> None:
-        text = _clean("".join(pending))
-        pending.clear()
-        if text:
+        nonlocal para
+        text = _clean("".join(para.parts))
+        if text and para.link_chars <= _MAX_LINK_SHARE * len(text):
             out.append(text)
+        para = _Para([])
 
-    stack: list[object] = [container]
-    # Iterative walk: markers flush the inline run that precedes and follows each block.
     work: list[object] = list(reversed(list(container.children)))
+    if _is_leaf_block(container) and container.name in BODY_BLOCKS:
+        work = [container]
     while work:
         node = work.pop()
         if node is _FLUSH:
@@ -83,43 +121,40 @@ def read_blocks(container: Tag) -> list[str]:
             continue
         if isinstance(node, NavigableString):
             if type(node) is NavigableString:
-                pending.append(str(node))
+                para.parts.append(str(node))
             continue
         if not isinstance(node, Tag):
             continue
         name = node.name
         if name == "br":
-            if pending and pending[-1] == "\n":
-                flush()
-            else:
-                pending.append("\n")
-            continue
-        if name in LEAF_BLOCKS and not _has_block_child(node):
             flush()
-            if name in BODY_BLOCKS or name == "blockquote":
-                text = _clean(node.get_text(" "))
-                if text:
+            continue
+        if name in LEAF_BLOCKS and _is_leaf_block(node) and not node.find("br"):
+            flush()
+            if name in BODY_BLOCKS:
+                text = _clean(node.get_text())
+                links = link_text_len(node)
+                if text and links <= _MAX_LINK_SHARE * len(text):
                     out.append(text)
             continue
-        if name in LEAF_BLOCKS or name in GROUP_BLOCKS:
+        if name in BLOCKS:
             flush()
+            if name in LEAF_BLOCKS and name not in BODY_BLOCKS:
+                continue
             work.append(_FLUSH)
             work.extend(reversed(list(node.children)))
             continue
-        pending.append(node.get_text(" ") if name not in ("sup", "sub") else node.get_text())
+        if name == "a":
+            text = node.get_text()
+            para.link_chars += len(_clean(text))
+            para.parts.append(text)
+            continue
+        work.extend(reversed(list(node.children)))
     flush()
-    del stack
-    return [p for p in out if p]
+    return out
 
 
 _FLUSH = object()
-
-
-def _has_block_child(tag: Tag) -> bool:
-    for child in tag.children:
-        if isinstance(child, Tag) and (child.name in GROUP_BLOCKS or child.name in LEAF_BLOCKS):
-            return True
-    return False
 
 
 def body_paragraphs(soup: BeautifulSoup) -> tuple[Tag | None, list[str]]:

@@ -109,7 +109,7 @@ def extract_document(page: RawPage, options: IngestOptions) -> Document | Skippe
         return _skip(page, EMPTY, "empty HTML document: no text in <body>")
     name = site_name(parsed)
     url, canonical, site = resolve_urls(parsed, page.url, page.site)
-    title = choose_title(parsed)
+    title = choose_title(parsed, site)
     author = choose_author(parsed, name, site)
     published = choose_published(parsed)
     other_headlines = [h for h in _headline_links(soup) if h != title]

@@ -147,21 +147,79 @@ def _same_site(a: str, b: str) -> bool:
 
 # ---------------------------------------------------------------------------------- title
 
+_HEADLINE_CLASS = re.compile(r"(?:^|[\s_-])(?:headline|hdl|title|heading|entry-title|post-title)"
+                             r"(?:$|[\s_-])|headline|title", re.IGNORECASE)
+_NOT_HEADLINE_CLASS = re.compile(r"site|logo|brand|section|widget|sidebar|related|sub|kicker|"
+                                 r"rubric|label|tag|card|teaser|item", re.IGNORECASE)
+_TRUNCATED = re.compile(r"(?:…|\.\.\.)\s*$")
+_TRAILING_NOTE = re.compile(r"\s*[(\[][^()\[\]]{2,30}[)\]]\s*$")
 
-def _split_title_tag(value: str, name: str | None) -> list[str]:
-    """The ``<title>`` text and its pieces without a site name."""
-    pieces = [p.strip() for p in _TITLE_SEPARATORS.split(value) if p.strip()]
-    out = [value]
+
+def name_keys(page: ParsedPage, site: str | None) -> set[str]:
+    """Comparison keys of the site's own names (og:site_name, publisher, host labels)."""
+    keys = {title_key(site_name(page) or "")}
+    for obj in _ld_objects(page, _ARTICLE_TYPES):
+        publisher = obj.get("publisher")
+        if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+            keys.add(title_key(publisher["name"]))
+    if site:
+        labels = [x for x in site.lower().split(".") if x not in ("www", "m", "amp", "mobile")]
+        if labels:
+            keys.add(title_key(labels[0]))
+    keys.discard("")
+    return keys
+
+
+def _is_site_piece(piece: str, names: set[str]) -> bool:
+    key = title_key(piece)
+    return bool(key) and key in names
+
+
+def title_alternatives(text: str, names: set[str]) -> list[str]:
+    """Readings of a title-like string: as is, without site-name pieces, without a trailing note."""
+    for sep in (": ", " - ", " | "):
+        head, _, tail = text.partition(sep)
+        if tail and _is_site_piece(head, names):
+            text = tail
+            break
+    out = [text]
+    pieces = [p.strip() for p in _TITLE_SEPARATORS.split(text) if p.strip()]
     if len(pieces) > 1:
-        name_key = title_key(name) if name else ""
-        kept = [p for p in pieces if not name_key or title_key(p) not in (name_key, "")
-                and not name_key.startswith(title_key(p))]
-        out.extend(kept)
-        out.append(max(pieces, key=len))
+        kept = [p for p in pieces if not _is_site_piece(p, names)]
+        if len(kept) < len(pieces):
+            out = [" - ".join(kept)] if kept else []
+    for value in list(out):
+        note = _TRAILING_NOTE.search(value)
+        if note and note.start() > 0:
+            out.append(value[: note.start()])
+    return [o for o in out if title_key(o)]
+
+
+def _visible_headline(soup: BeautifulSoup) -> list[tuple[str, str, float]]:
+    out: list[tuple[str, str, float]] = []
+    for h1 in soup.find_all("h1", limit=3):
+        text = clean_text(h1.get_text(" "))
+        if text and len(text) < 400:
+            out.append(("h1", text, 2.5))
+            break
+    for tag in soup.find_all(_is_headline_element, limit=2):
+        text = clean_text(tag.get_text(" "))
+        if 3 < len(text) < 400:
+            out.append(("headline", text, 1.5))
+            break
     return out
 
 
-def title_candidates(page: ParsedPage) -> list[tuple[str, str, float]]:
+def _is_headline_element(tag: Tag) -> bool:
+    if tag.name in ("html", "body", "main", "article", "section", "a", "ul", "ol", "li", "h1"):
+        return False
+    attrs = " ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")
+    if tag.get("itemprop") == "headline":
+        return True
+    return bool(_HEADLINE_CLASS.search(attrs)) and not _NOT_HEADLINE_CLASS.search(attrs)
+
+
+def title_candidates(page: ParsedPage, site: str | None = None) -> list[tuple[str, str, float]]:
     """``(source, text, weight)`` for each witness of the headline."""
     out: list[tuple[str, str, float]] = []
     for obj in _ld_objects(page, _ARTICLE_TYPES):
@@ -175,35 +233,46 @@ def title_candidates(page: ParsedPage) -> list[tuple[str, str, float]]:
         value = _meta(page, key)
         if value:
             out.append((key, value, weight))
-    soup = page.soup
-    for h1 in soup.find_all("h1", limit=3):
-        text = clean_text(h1.get_text(" "))
-        if text and len(text) < 400:
-            out.append(("h1", text, 2.5))
-            break
-    if page.head_title:
-        for piece in _split_title_tag(clean_text(page.head_title), site_name(page)):
-            out.append(("title", piece, 1.0))
+    out.extend(_visible_headline(page.soup))
+    if page.head_title and clean_text(page.head_title):
+        out.append(("title", clean_text(page.head_title), 1.0))
     return out
 
 
-def choose_title(page: ParsedPage) -> str:
+_FORM_ORDER = {"h1": 0, "headline": 1, "og:title": 2, "jsonld": 3, "twitter:title": 4}
+
+
+def choose_title(page: ParsedPage, site: str | None = None) -> str:
     """The headline as the page shows it: the most-witnessed text, in its visible form."""
-    candidates = title_candidates(page)
-    if not candidates:
-        return ""
+    names = name_keys(page, site)
     votes: dict[str, float] = {}
-    for _, text, weight in candidates:
-        key = title_key(text)
-        if key:
+    forms: dict[str, list[tuple[int, int, str]]] = {}
+    truncated: list[tuple[str, float]] = []
+    for n, (source, text, weight) in enumerate(title_candidates(page, site)):
+        alternatives = title_alternatives(text, names)
+        if source == "title" and len(alternatives) == 1:
+            # An unknown suffix ("Headline | Section"): the longest piece may be the headline.
+            pieces = [p.strip() for p in _TITLE_SEPARATORS.split(text) if p.strip()]
+            if len(pieces) > 1:
+                alternatives.append(max(pieces, key=len))
+        seen: set[str] = set()
+        for alt in alternatives:
+            key = title_key(alt)
+            if key in seen or key in names:
+                continue
+            seen.add(key)
+            if _TRUNCATED.search(alt):
+                truncated.append((key, weight))
             votes[key] = votes.get(key, 0.0) + weight
+            forms.setdefault(key, []).append((_FORM_ORDER.get(source, 9), n, alt))
+    for prefix, weight in truncated:
+        for key in votes:
+            if key.startswith(prefix) and key != prefix:
+                votes[key] += weight
     if not votes:
-        return candidates[0][1]
-    best_key = max(votes, key=lambda k: (votes[k], len(k)))
-    order = {"h1": 0, "og:title": 1, "jsonld": 2, "twitter:title": 3}
-    forms = [(order.get(src, 9), text) for src, text, _ in candidates if title_key(text) == best_key]
-    forms.sort(key=lambda f: f[0])
-    return forms[0][1]
+        return clean_text(page.head_title) if page.head_title else ""
+    best = max(votes, key=lambda k: (votes[k], min(f[0] for f in forms[k]) == 0, len(k)))
+    return min(forms[best])[2]
 
 
 # ---------------------------------------------------------------------------------- author
