@@ -1,0 +1,287 @@
+"""The HTML pages on the real sample index, through the Flask test client.
+
+What a person sees: the query kept in the box, counts, cards, highlights, paging, friendly
+messages; and what must never happen: scraped text interpreted as HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from flask.testing import FlaskClient
+
+from search_service.formatting import format_date, linkable_url, page_window
+
+COMMON_WORD = "according"  # used by more than ten sample stories: results span two pages
+HOSTILE_QUERY = "frog skull spikes"
+
+
+class PageOutline(HTMLParser):
+    """Collects what the assertions need: tags seen, result links, attributes by id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.result_links: list[str] = []
+        self._in_result_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        if tag == "h2" and "result-title" in (attributes.get("class") or ""):
+            self._in_result_title = True
+        elif tag == "a" and self._in_result_title:
+            self.result_links.append(attributes.get("href") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "h2":
+            self._in_result_title = False
+
+    def find(self, tag: str, **wanted: str) -> list[dict[str, str | None]]:
+        """Attributes of every ``tag`` whose attributes include ``wanted``."""
+        return [a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in wanted.items())]
+
+
+def outline(html: str) -> PageOutline:
+    parser = PageOutline()
+    parser.feed(html)
+    return parser
+
+
+def get_page(client: FlaskClient, path: str, status: int = 200, **params: str) -> str:
+    response = client.get(path, query_string=params)
+    assert response.status_code == status, response.get_data(as_text=True)[:2000]
+    assert response.mimetype == "text/html"
+    return response.get_data(as_text=True)
+
+
+# -- home ----------------------------------------------------------------------------------
+
+
+def test_home_has_a_labelled_search_box_and_landmarks(client: FlaskClient) -> None:
+    """The box has a label; the page has lang, header, main and footer."""
+    page = outline(get_page(client, "/"))
+    assert page.find("html", lang="en")
+    assert page.find("label", **{"for": "q"})
+    box = page.find("input", id="q")
+    assert box and box[0]["name"] == "q" and box[0]["type"] == "search"
+    for landmark in ("header", "main", "footer"):
+        assert page.find(landmark)
+    assert page.find("form", role="search", action="/search", method="get")
+
+
+def test_home_says_what_the_archive_holds(client: FlaskClient) -> None:
+    """Document count, sites and the date span appear on the home page."""
+    stats = client.get("/api/v1/stats").get_json()
+    html = get_page(client, "/")
+    assert f"{stats['documents']:,} documents" in html
+    for entry in stats["sites"]:
+        assert entry["site"] in html
+    assert format_date(stats["first_published"]) in html
+
+
+def test_pages_load_no_inline_script(client: FlaskClient) -> None:
+    """Scripts come from /static only, so a strict CSP works (and is sent)."""
+    response = client.get("/search", query_string={"q": "fire"})
+    html = response.get_data(as_text=True)
+    for match in re.finditer(r"<script\b([^>]*)>(.*?)</script>", html, re.S):
+        assert 'src="/static/' in match.group(1)
+        assert match.group(2).strip() == ""
+    assert not re.search(r"<[a-z][^>]*\son[a-z]+=", html)
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+# -- results -------------------------------------------------------------------------------
+
+
+def test_results_keep_the_query_and_show_cards(client: FlaskClient) -> None:
+    """The query stays in the box; each card's title links to the document page."""
+    html = get_page(client, "/search", q="Notre Dame cathedral fire")
+    page = outline(html)
+    assert page.find("input", id="q", value="Notre Dame cathedral fire")
+    assert page.result_links
+    assert all(link.startswith("/doc/") for link in page.result_links)
+    assert "<mark>Notre</mark>" in html or "<mark>Dame</mark>" in html
+    assert "Notre Dame in Paris catches fire" in re.sub(r"</?mark>", "", html)
+
+
+def test_results_count_matches_the_api(client: FlaskClient) -> None:
+    """The page's count and the API's total agree (honest totals)."""
+    total = client.get("/api/v1/search", query_string={"q": COMMON_WORD}).get_json()["total"]
+    html = get_page(client, "/search", q=COMMON_WORD)
+    assert f"{total:,} results for “{COMMON_WORD}”" in html
+    assert "showing 1–10" in html
+    assert re.search(r"in (&lt;1|\d+) ms|in \d+\.\d s", html)
+
+
+def test_story_on_several_sites_lists_also_on(client: FlaskClient) -> None:
+    """A collapsed story names the other sites that carried it."""
+    html = get_page(client, "/search", q="Notre Dame cathedral fire")
+    assert "Also on:" in html
+
+
+def test_pagination_links_and_status(client: FlaskClient) -> None:
+    """More than one page: a labelled nav, current page marked, next/previous links."""
+    first = outline(get_page(client, "/search", q=COMMON_WORD))
+    assert first.find("nav", **{"aria-label": "Result pages"})
+    assert first.find("a", rel="next", href=f"/search?q={COMMON_WORD}&page=2")
+    assert first.find("a", **{"aria-current": "page"})
+
+    second_html = get_page(client, "/search", q=COMMON_WORD, page="2")
+    second = outline(second_html)
+    assert second.find("a", rel="prev")
+    assert second.find("ol", start="11")
+    assert re.search(r"Page 2 of \d+", second_html)
+    assert set(first.result_links).isdisjoint(second.result_links)
+
+
+def test_page_past_the_end_says_so(client: FlaskClient) -> None:
+    """Beyond the last page: a plain message and a way back, not an error."""
+    html = get_page(client, "/search", q=COMMON_WORD, page="40")
+    assert "There is no page 40" in html
+    assert "Go to the first page" in html
+
+
+def test_no_results_message(client: FlaskClient) -> None:
+    """A query nothing matches gets a friendly message with advice."""
+    html = get_page(client, "/search", q="zzxqvw")
+    assert "No documents match “zzxqvw”." in html
+    assert "Check the spelling" in html
+
+
+def test_empty_query_shows_a_hint(client: FlaskClient) -> None:
+    """/search without words asks for some rather than failing."""
+    assert "Type one or more words" in get_page(client, "/search")
+    assert "Type one or more words" in get_page(client, "/search", q="   ")
+
+
+def test_sort_links_keep_the_query(client: FlaskClient) -> None:
+    """Sort options are plain links (work without JavaScript) and mark the current one."""
+    page = outline(get_page(client, "/search", q=COMMON_WORD, sort="newest"))
+    assert page.find("a", href=f"/search?q={COMMON_WORD}&sort=newest", **{"aria-current": "true"})
+    assert page.find("a", href=f"/search?q={COMMON_WORD}")
+    assert page.find("input", type="hidden", name="sort", value="newest")
+
+
+def test_site_filter_narrows_and_can_be_removed(client: FlaskClient) -> None:
+    """With ``site``, every card is from that site and a link shows all sites again."""
+    site = "www.valleyledger.example"
+    html = get_page(client, "/search", q=COMMON_WORD, site=site)
+    sites = re.findall(r'<span class="site">([^<]+)</span>', html)
+    assert sites and set(sites) == {site}
+    assert "Show results from every site" in html
+    assert outline(html).find("input", type="checkbox", name="site", value=site)
+
+
+def test_too_long_query_is_a_friendly_400(client: FlaskClient) -> None:
+    """A query over 500 characters: a message, the query back in the box, no 500."""
+    html = get_page(client, "/search", 400, q="fire " * 120)
+    assert "longer than 500 characters" in html
+    assert outline(html).find("input", id="q")
+
+
+# -- hostile text --------------------------------------------------------------------------
+
+
+def test_hostile_title_is_text_in_results(client: FlaskClient) -> None:
+    """A headline containing <script> is shown escaped, never as a tag."""
+    html = get_page(client, "/search", q=HOSTILE_QUERY)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert" not in html
+
+
+def hostile_doc_id(client: FlaskClient) -> str:
+    hits = client.get("/api/v1/search", query_string={"q": HOSTILE_QUERY}).get_json()["hits"]
+    return next(hit["id"] for hit in hits if "<script>" in hit["title"])
+
+
+def test_hostile_document_page_is_text(client: FlaskClient) -> None:
+    """On the document page the title and the <img onerror> body text stay text."""
+    html = get_page(client, f"/doc/{hostile_doc_id(client)}")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(2)&gt;" in html
+    assert "<img" not in html
+    assert "<script>alert" not in html
+
+
+# -- document ------------------------------------------------------------------------------
+
+
+def test_document_page_shows_article_metadata_and_source(client: FlaskClient) -> None:
+    """Title, site, body paragraphs and the source URL as a guarded link."""
+    hit = client.get("/api/v1/search", query_string={"q": "Leonov first spacewalk"}).get_json()[
+        "hits"
+    ][0]
+    document = client.get(f"/api/v1/documents/{hit['id']}").get_json()["document"]
+    html = get_page(client, f"/doc/{hit['id']}", q="Leonov first spacewalk")
+    page = outline(html)
+    assert page.find("h1", id="doc-title")
+    assert hit["site"] in html
+    assert html.count("<p>") >= len(document["body"])
+    source_links = page.find("a", href=document["url"])
+    assert source_links and source_links[0]["rel"] == "noopener noreferrer nofollow"
+    assert page.find("a", href="/search?q=Leonov+first+spacewalk")  # back to the results
+
+
+def test_unknown_document_is_a_friendly_404(client: FlaskClient) -> None:
+    """An unknown id is a 404 page with the search box, not an exception."""
+    html = get_page(client, "/doc/ffffffffffffffff", 404)
+    assert "There is no document" in html
+    assert outline(html).find("input", id="q")
+
+
+# -- probes and assets ---------------------------------------------------------------------
+
+
+def test_healthz_and_readyz(client: FlaskClient) -> None:
+    """Liveness is plain "ok"; readiness reports the open generation as JSON."""
+    health = client.get("/healthz")
+    assert health.status_code == 200 and health.get_data(as_text=True).strip() == "ok"
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    data = ready.get_json()
+    assert data["ok"] is True and data["generation"] and data["documents"] > 0
+
+
+@pytest.mark.parametrize("asset", ["style.css", "app.js"])
+def test_static_assets_are_served(client: FlaskClient, asset: str) -> None:
+    """The stylesheet and the script are plain files under /static."""
+    assert client.get(f"/static/{asset}").status_code == 200
+
+
+def test_stylesheet_supports_dark_mode(client: FlaskClient) -> None:
+    """Light and dark schemes both come from the one stylesheet."""
+    css = client.get("/static/style.css").get_data(as_text=True)
+    assert "prefers-color-scheme: dark" in css
+
+
+# -- helpers behind the templates ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://example.com/a", "https://example.com/a"),
+        ("http://example.com/a", "http://example.com/a"),
+        ("javascript:alert(1)", None),
+        (" JavaScript:alert(1)", None),
+        ("java\nscript:alert(1)", None),
+        ("data:text/html,<script>alert(1)</script>", None),
+        ("//example.com/a", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_only_web_addresses_become_links(url: str | None, expected: str | None) -> None:
+    """A scraped URL is linked only when it is http(s)."""
+    assert linkable_url(url) == expected
+
+
+def test_page_window_shows_neighbours_and_ends() -> None:
+    """Pagination shows the first, last and nearby pages, with gaps as None."""
+    assert page_window(1, 1) == [1]
+    assert page_window(10, 20) == [1, None, 8, 9, 10, 11, 12, None, 20]
+    assert page_window(5, 20) == [1, 2, 3, 4, 5, 6, 7, None, 20]  # no gap hiding one page
