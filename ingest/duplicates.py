@@ -571,12 +571,12 @@ class _Verifier:
         measure, is not plainly different from the other's: different stories under one
         headline ("Man dies in house fire") have bodies that share next to nothing.
         """
-        if not self.valid[short]:
-            return True
+        if not (self.valid[short] and self.valid[other]):
+            return False
         size = int(self.shingles[short])
         if size >= MAX_HEADLINE_ONLY_SHINGLES:
             return False
-        if size < MIN_SHINGLES or not self.valid[other]:
+        if size < MIN_SHINGLES:
             return True
         return self.containment(short, other) >= MIN_HEADLINE_CONTAINMENT
 
