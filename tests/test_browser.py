@@ -1,0 +1,218 @@
+"""What a person sees in a real browser: headless Chromium (Playwright) against real gunicorn.
+
+Skipped, with the reason, only when Chromium is missing. Screenshots land in each test's
+tmp_path; ``SAVE_SCREENSHOTS=1`` also copies the results page to docs/ for the README.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.browser_support import (
+    CHROMIUM,
+    CONTRAST_JS,
+    LAUNCH_ARGS,
+    chromium_missing_reason,
+    publish_for_readme,
+    save_screenshot,
+)
+
+pytestmark = pytest.mark.browser
+
+_missing = chromium_missing_reason()
+if _missing:
+    pytest.skip(_missing, allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+
+KNOWN_ITEM = "Notre Dame cathedral fire"
+COMMON_WORD = "according"  # more than ten stories: two pages of results
+HOSTILE_QUERY = "frog skull spikes"
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the module."""
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A page plus everything that must stay empty: dialogs, script errors, console errors."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        page.on("dialog", self._on_dialog)
+        page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
+        page.on("console", self._on_console)
+        page.set_default_timeout(TIMEOUT_MS)
+
+    def _on_dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def _on_console(self, message: Any) -> None:
+        if message.type == "error":
+            self.errors.append(f"console: {message.text} at {message.location.get('url')}")
+
+    def assert_quiet(self) -> None:
+        """No alert fired, no script failed, no CSP violation was reported."""
+        assert self.dialogs == []
+        assert self.errors == []
+
+
+def open_page(browser: Any, **context_options: Any) -> Watched:
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, **context_options)
+    return Watched(context.new_page())
+
+
+@pytest.fixture
+def watched(browser: Any) -> Iterator[Watched]:
+    """A fresh page in a fresh context (light colour scheme, JavaScript on)."""
+    page = open_page(browser, color_scheme="light")
+    yield page
+    page.page.context.close()
+
+
+def search_from_home(watched: Watched, base_url: str, query: str) -> Any:
+    """Load the home page, type ``query`` into the box, submit with Enter."""
+    page = watched.page
+    page.goto(base_url + "/")
+    box = page.get_by_label("Search the archive")
+    box.fill(query)
+    with page.expect_navigation():
+        box.press("Enter")
+    assert "/search?" in page.url
+    return page
+
+
+def test_search_shows_titles_highlights_and_count(
+    watched: Watched, live_server: str, tmp_path: Path
+) -> None:
+    """Typing a query and pressing Enter shows linked titles, <mark>ed words and a count."""
+    page = search_from_home(watched, live_server, KNOWN_ITEM)
+    assert page.get_by_label("Search the archive").input_value() == KNOWN_ITEM
+    titles = page.locator(".result-title a")
+    assert titles.count() >= 1
+    assert "Notre Dame" in titles.first.inner_text()
+    marks = page.locator(".results mark")
+    assert marks.count() >= 2
+    assert marks.first.is_visible()
+    assert {m.lower() for m in marks.all_inner_texts()} & {"notre", "dame", "fire", "cathedral"}
+    summary = page.locator(".summary").inner_text()
+    assert re.search(r"\d+ results? for “Notre Dame cathedral fire”", summary)
+    assert page.locator(".also-on").first.is_visible()
+    shot = save_screenshot(page, tmp_path, "results")
+    publish_for_readme(shot)
+    watched.assert_quiet()
+
+
+def test_pagination_next_and_previous(watched: Watched, live_server: str) -> None:
+    """Next goes to page 2 (results 11 on), Previous comes back."""
+    page = search_from_home(watched, live_server, COMMON_WORD)
+    first_titles = page.locator(".result-title a").all_inner_texts()
+    assert len(first_titles) == 10
+    pager = page.get_by_role("navigation", name="Result pages")
+    assert re.search(r"Page 1 of [2-9]", pager.inner_text())
+    with page.expect_navigation():
+        pager.get_by_role("link", name="Next").click()
+    assert "page=2" in page.url
+    assert page.locator("ol.results").get_attribute("start") == "11"
+    assert re.search(r"Page 2 of [2-9]", pager.inner_text())
+    assert set(page.locator(".result-title a").all_inner_texts()).isdisjoint(first_titles)
+    with page.expect_navigation():
+        pager.get_by_role("link", name="Previous").click()
+    assert page.locator(".result-title a").all_inner_texts() == first_titles
+    watched.assert_quiet()
+
+
+def test_hostile_text_is_shown_as_text(watched: Watched, live_server: str, tmp_path: Path) -> None:
+    """<script> in a headline and <img onerror> in a body are visible text; nothing runs."""
+    page = search_from_home(watched, live_server, HOSTILE_QUERY)
+    hostile = page.locator(".result-title a", has_text="<script>alert(1)</script>")
+    assert hostile.count() == 1
+    assert page.evaluate("document.querySelectorAll('script:not([src])').length") == 0
+    assert page.evaluate(
+        "[...document.scripts].every(s => s.src.endsWith('/static/app.js'))"
+    )
+    with page.expect_navigation():
+        hostile.click()
+    assert "/doc/" in page.url
+    assert "<script>alert(1)</script>" in page.locator("h1").inner_text()
+    assert "<img src=x onerror=alert(2)>" in page.locator(".doc-body").inner_text()
+    assert page.locator("img").count() == 0
+    assert page.evaluate("document.querySelectorAll('script:not([src])').length") == 0
+    source = page.locator('.doc-source a[href^="https://www.harbourgazette.example/"]')
+    assert source.get_attribute("rel") == "noopener noreferrer nofollow"
+    save_screenshot(page, tmp_path, "document")
+    watched.assert_quiet()
+
+
+def test_slash_key_focuses_the_search_box(watched: Watched, live_server: str) -> None:
+    """Pressing / outside a text field puts the cursor in the search box."""
+    page = watched.page
+    page.goto(f"{live_server}/search?q={COMMON_WORD}")
+    page.locator(".summary").click()
+    assert page.evaluate("document.activeElement.id") != "q"
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "q"
+    assert page.get_by_label("Search the archive").input_value() == COMMON_WORD  # no "/" typed
+    watched.assert_quiet()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_colour_schemes_are_readable(browser: Any, live_server: str, scheme: str, tmp_path: Path) -> None:
+    """Both schemes keep text, links, muted text and highlights at 4.5:1 or better."""
+    watched = open_page(browser, color_scheme=scheme)
+    page = watched.page
+    try:
+        page.goto(f"{live_server}/search?q={KNOWN_ITEM}")
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        channels = [int(v) for v in re.findall(r"\d+", background)[:3]]
+        assert (sum(channels) / 3 < 60) if scheme == "dark" else (sum(channels) / 3 > 200)
+        for selector in ("body", ".result-title a", ".meta", ".snippet", ".results mark", ".brand"):
+            ratio = page.evaluate(CONTRAST_JS, selector)
+            assert ratio is not None, selector
+            assert ratio >= 4.5, f"{selector} contrast {ratio:.2f} in {scheme} mode"
+        save_screenshot(page, tmp_path, f"results-{scheme}")
+        watched.assert_quiet()
+    finally:
+        page.context.close()
+
+
+def test_search_works_without_javascript(browser: Any, live_server: str) -> None:
+    """With JavaScript off the form still submits and results and paging still work."""
+    watched = open_page(browser, java_script_enabled=False)
+    try:
+        page = search_from_home(watched, live_server, COMMON_WORD)
+        assert page.locator(".result-title a").count() == 10
+        with page.expect_navigation():
+            page.get_by_role("navigation", name="Result pages").get_by_role(
+                "link", name="Next"
+            ).click()
+        assert page.locator("ol.results").get_attribute("start") == "11"
+    finally:
+        watched.page.context.close()
+
+
+def test_small_screen_has_no_sideways_scroll(browser: Any, live_server: str, tmp_path: Path) -> None:
+    """On a phone-sized viewport the results fit the width."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/search?q={KNOWN_ITEM}")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0
+        save_screenshot(page, tmp_path, "results-mobile")
+    finally:
+        context.close()
