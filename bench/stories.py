@@ -29,12 +29,12 @@ import time
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ingest.document import ARTICLE, Document, make_doc_id  # noqa: E402
-from ingest.duplicates import (  # noqa: E402
+from ingest.document import ARTICLE, Document, make_doc_id
+from ingest.duplicates import (
     StoryAssignment,
     StoryGrouper,
     entry_for,
@@ -44,6 +44,12 @@ from ingest.duplicates import (  # noqa: E402
 DEFAULT_TRUTH = Path("/work/shared/data/scraped-sample/ground-truth.jsonl")
 SCORER_NAME = "scraped_eval.py"
 _DUP_LINE = re.compile(r"duplicates pairwise precision ([\d.]+) recall ([\d.]+) f1 ([\d.]+)")
+
+
+def _say(line: str, stream: TextIO = sys.stdout) -> None:
+    """One line of the report."""
+    stream.write(line + "\n")
+    stream.flush()
 
 
 def load_truth(path: Path) -> list[dict[str, Any]]:
@@ -126,8 +132,12 @@ def group(docs: Iterable[Document]) -> tuple[dict[str, StoryAssignment], dict[st
     }
 
 
-def write_pred(truth: list[dict[str, Any]], docs: dict[str, Document],
-               result: dict[str, StoryAssignment], path: Path) -> None:
+def write_pred(
+    truth: list[dict[str, Any]],
+    docs: dict[str, Document],
+    result: dict[str, StoryAssignment],
+    path: Path,
+) -> None:
     """One scorer line per truth line (non-articles as their true kind, no duplicate_of)."""
     with path.open("w", encoding="utf-8") as out:
         for line in truth:
@@ -135,8 +145,12 @@ def write_pred(truth: list[dict[str, Any]], docs: dict[str, Document],
             row: dict[str, Any] = {"source": line["file"], "kind": line["kind"]}
             if doc is not None:
                 row.update(
-                    title=doc.title, author=doc.author, published=doc.published,
-                    body=doc.body_text, url=doc.url, id=doc.id,
+                    title=doc.title,
+                    author=doc.author,
+                    published=doc.published,
+                    body=doc.body_text,
+                    url=doc.url,
+                    id=doc.id,
                     duplicate_of=result[doc.id].duplicate_of,
                 )
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -146,7 +160,9 @@ def score(scorer: Path, truth_path: Path, pred: Path) -> tuple[float, float, flo
     """Run the shared scorer and read its duplicate precision, recall and F1."""
     proc = subprocess.run(
         [sys.executable, str(scorer), "extract", "--truth", str(truth_path), "--pred", str(pred)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     match = _DUP_LINE.search(proc.stdout)
     if match is None:
@@ -154,8 +170,10 @@ def score(scorer: Path, truth_path: Path, pred: Path) -> tuple[float, float, flo
     return float(match[1]), float(match[2]), float(match[3])
 
 
-def pairwise(truth_story: dict[str, str], result: dict[str, StoryAssignment]) -> tuple[float, float, float]:
-    """Pairwise precision/recall/F1 computed here (for the replicated set, which the scorer lacks)."""
+def pairwise(
+    truth_story: dict[str, str], result: dict[str, StoryAssignment]
+) -> tuple[float, float, float]:
+    """Pairwise precision/recall/F1, for the replicated set (which the scorer lacks)."""
     from collections import Counter
 
     def pairs(c: int) -> int:
@@ -173,20 +191,29 @@ def pairwise(truth_story: dict[str, str], result: dict[str, StoryAssignment]) ->
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--truth", type=Path, default=DEFAULT_TRUTH, help="ground-truth.jsonl")
-    parser.add_argument("--scorer", type=Path, help="scraped_eval.py (default: ../../bench beside the truth)")
-    parser.add_argument("--scale", type=int, default=0, metavar="N",
-                        help="also time N disjoint perturbed replicas (e.g. 20)")
+    parser.add_argument(
+        "--scorer", type=Path, help="scraped_eval.py (default: ../../bench beside the truth)"
+    )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time N disjoint perturbed replicas (e.g. 20)",
+    )
     parser.add_argument("--seed", type=int, default=7, help="perturbation seed")
     parser.add_argument("--pred", type=Path, help="keep the truth-body prediction file here")
-    parser.add_argument("--min-f1", type=float, default=0.0, help="exit 1 below this F1 (truth bodies)")
+    parser.add_argument(
+        "--min-f1", type=float, default=0.0, help="exit 1 below this F1 (truth bodies)"
+    )
     args = parser.parse_args(argv)
 
     if not args.truth.is_file():
-        print(f"stories: truth file not found: {args.truth} (is /work/shared present?)", file=sys.stderr)
+        _say(f"stories: truth file not found: {args.truth} (is /work/shared present?)", sys.stderr)
         return 2
     scorer = args.scorer or args.truth.resolve().parents[2] / "bench" / SCORER_NAME
     if not scorer.is_file():
-        print(f"stories: scorer not found: {scorer}", file=sys.stderr)
+        _say(f"stories: scorer not found: {scorer}", sys.stderr)
         return 2
 
     truth = load_truth(args.truth)
@@ -205,10 +232,13 @@ def main(argv: list[str] | None = None) -> int:
             if name == "truth":
                 worst_f1 = f1
             stories = len({a.story for a in result.values()})
-            print(f"{name:9s} precision {p:.3f} recall {r:.3f} f1 {f1:.3f}  "
-                  f"({timing['docs']} docs, {stories} stories; sketch {timing['sketch_ms_per_doc']:.2f} ms/doc, "
-                  f"grouping {timing['group_s_per_1000']:.3f} s/1000 docs, "
-                  f"{timing['sketch_bytes']:.0f} bytes/sketch)")
+            _say(
+                f"{name:9s} precision {p:.3f} recall {r:.3f} f1 {f1:.3f}  "
+                f"({timing['docs']} docs, {stories} stories; "
+                f"sketch {timing['sketch_ms_per_doc']:.2f} ms/doc, "
+                f"grouping {timing['group_s_per_1000']:.3f} s/1000 docs, "
+                f"{timing['sketch_bytes']:.0f} bytes/sketch)"
+            )
 
     if args.scale > 1:
         docs: list[Document] = []
@@ -220,9 +250,12 @@ def main(argv: list[str] | None = None) -> int:
                 truth_story[doc.id] = f"{line['story']}#{replica}"
         result, timing = group(docs)
         p, r, f1 = pairwise(truth_story, result)
-        print(f"x{args.scale:<8d} precision {p:.3f} recall {r:.3f} f1 {f1:.3f}  "
-              f"({timing['docs']} docs; sketch {timing['sketch_ms_per_doc']:.2f} ms/doc, "
-              f"grouping {timing['group_s_per_1000']:.3f} s/1000 docs, total {timing['group_s']:.1f} s)")
+        _say(
+            f"x{args.scale:<8d} precision {p:.3f} recall {r:.3f} f1 {f1:.3f}  "
+            f"({timing['docs']} docs; sketch {timing['sketch_ms_per_doc']:.2f} ms/doc, "
+            f"grouping {timing['group_s_per_1000']:.3f} s/1000 docs, "
+            f"total {timing['group_s']:.1f} s)"
+        )
     return 1 if worst_f1 < args.min_f1 else 0
 
 

@@ -137,9 +137,11 @@ def sketch_text(title: str, body: Sequence[str]) -> bytes:
     if shingles:
         minhash.update_batch(sorted(shingles))
     body_key = "\n".join(sorted(" ".join(tokens) for tokens in paragraphs))
-    body_hash = int.from_bytes(
-        hashlib.blake2b(body_key.encode("utf-8"), digest_size=8).digest(), "little"
-    ) if paragraphs else 0
+    body_hash = (
+        int.from_bytes(hashlib.blake2b(body_key.encode("utf-8"), digest_size=8).digest(), "little")
+        if paragraphs
+        else 0
+    )
     keys: list[int] = []
     for tokens in paragraphs:
         if len(tokens) < MIN_PARAGRAPH_WORDS:
@@ -411,7 +413,9 @@ class StoryGrouper:
                 canonical_in[j] += 1
                 links += uf.union(i, j)
             else:
-                logger.debug("canonical of %s names %s but the texts differ", entry.id, entries[j].id)
+                logger.debug(
+                    "canonical of %s names %s but the texts differ", entry.id, entries[j].id
+                )
         # Copies naming the same absent original are candidates for each other.
         candidate_pairs: set[tuple[int, int]] = set()
         for members in by_target.values():
@@ -485,7 +489,10 @@ class StoryGrouper:
                 for j in peers:
                     links += uf.union(i, j)
         logger.info(
-            "story grouping: %d documents, %d candidate pairs, %d links", n, len(candidate_pairs), links
+            "story grouping: %d documents, %d candidate pairs, %d links",
+            n,
+            len(candidate_pairs),
+            links,
         )
 
         # 5. representatives and assignments.
@@ -627,7 +634,9 @@ def _published_key(value: str | None) -> tuple[date, int, datetime]:
     return (parsed.date(), 1, parsed)
 
 
-def _representative(entries: list[StoryEntry], members: list[int], canonical_in: dict[int, int]) -> int:
+def _representative(
+    entries: list[StoryEntry], members: list[int], canonical_in: dict[int, int]
+) -> int:
     """The copy that stands for the story.
 
     The page other copies name as canonical; else, among the copies that do not name
@@ -639,8 +648,15 @@ def _representative(entries: list[StoryEntry], members: list[int], canonical_in:
         return members[0]
     named = [i for i in members if canonical_in.get(i, 0) > 0]
     if named:
-        return min(named, key=lambda i: (-canonical_in[i], _published_key(entries[i].published),
-                                         -entries[i].length, entries[i].id))
+        return min(
+            named,
+            key=lambda i: (
+                -canonical_in[i],
+                _published_key(entries[i].published),
+                -entries[i].length,
+                entries[i].id,
+            ),
+        )
     pool = [
         i
         for i in members
@@ -648,8 +664,10 @@ def _representative(entries: list[StoryEntry], members: list[int], canonical_in:
     ] or members
     longest = max(entries[i].length for i in pool)
     complete = [i for i in pool if entries[i].length >= 0.5 * longest] or pool
-    return min(complete, key=lambda i: (_published_key(entries[i].published),
-                                        -entries[i].length, entries[i].id))
+    return min(
+        complete,
+        key=lambda i: (_published_key(entries[i].published), -entries[i].length, entries[i].id),
+    )
 
 
 def group_documents(docs: Iterable[Document]) -> dict[str, StoryAssignment]:
@@ -659,4 +677,3 @@ def group_documents(docs: Iterable[Document]) -> dict[str, StoryAssignment]:
         if doc.kind == ARTICLE:
             grouper.add(entry_for(doc))
     return grouper.assign()
-

@@ -101,8 +101,12 @@ def same_story(result: dict[str, StoryAssignment], *docs: Document) -> bool:
 
 def test_exact_republish_joins_the_original() -> None:
     original = original_library()
-    copy = doc("https://daily.example/library-reopens", LIBRARY_TITLE, LIBRARY,
-               published="2024-03-04T15:30:00+00:00")
+    copy = doc(
+        "https://daily.example/library-reopens",
+        LIBRARY_TITLE,
+        LIBRARY,
+        published="2024-03-04T15:30:00+00:00",
+    )
     result = group_documents([copy, original])
     assert same_story(result, original, copy)
     assert result[original.id] == StoryAssignment(story=original.id, duplicate_of=None)
@@ -136,8 +140,12 @@ def test_lead_added_and_first_sentence_dropped() -> None:
 
 def test_truncated_copy_joins_the_full_story() -> None:
     original = original_library()
-    teaser = doc("https://aggregator.example/library", LIBRARY_TITLE,
-                 [LIBRARY[0], "Continue reading"], published="2024-03-04T08:00:00+00:00")
+    teaser = doc(
+        "https://aggregator.example/library",
+        LIBRARY_TITLE,
+        [LIBRARY[0], "Continue reading"],
+        published="2024-03-04T08:00:00+00:00",
+    )
     result = group_documents([original, teaser])
     assert same_story(result, original, teaser)
     # The teaser came first but is a fraction of the story: the full copy represents it.
@@ -155,16 +163,24 @@ def test_headline_only_link_needs_a_single_story() -> None:
     # Two different stories under one headline: a stub with that headline joins neither.
     first = doc("https://a.example/1", "Man rescued from river after boat capsizes", BRIDGE)
     second = doc("https://b.example/2", "Man rescued from river after boat capsizes", LIBRARY)
-    stub = doc("https://c.example/3", "Man rescued from river after boat capsizes",
-               ["Pictures: our photographer was there."])
+    stub = doc(
+        "https://c.example/3",
+        "Man rescued from river after boat capsizes",
+        ["Pictures: our photographer was there."],
+    )
     result = group_documents([first, second, stub])
     assert len({result[d.id].story for d in (first, second, stub)}) == 3
 
 
 def test_canonical_link_names_the_representative() -> None:
     original = original_bridge()
-    copy = doc("https://syndicate.example/bridge", BRIDGE_TITLE, BRIDGE[:3],
-               published="2024-03-01", canonical=original.url)
+    copy = doc(
+        "https://syndicate.example/bridge",
+        BRIDGE_TITLE,
+        BRIDGE[:3],
+        published="2024-03-01",
+        canonical=original.url,
+    )
     result = group_documents([copy, original])
     assert same_story(result, original, copy)
     # Named as canonical, the original represents the story although the copy is dated earlier.
@@ -174,16 +190,24 @@ def test_canonical_link_names_the_representative() -> None:
 
 def test_canonical_link_with_loose_url_form() -> None:
     original = original_bridge()
-    copy = doc("https://syndicate.example/bridge", BRIDGE_TITLE, ["Read the full report."],
-               canonical="http://www.porttimes.example/bridge-closure/")
+    copy = doc(
+        "https://syndicate.example/bridge",
+        BRIDGE_TITLE,
+        ["Read the full report."],
+        canonical="http://www.porttimes.example/bridge-closure/",
+    )
     result = group_documents([copy, original])
     assert result[copy.id].duplicate_of == original.id
 
 
 def test_canonical_to_a_front_page_is_not_believed() -> None:
     front = doc("https://porttimes.example/", "Port Times - news from the harbour", LIBRARY[:2])
-    article = doc("https://porttimes.example/bridge", BRIDGE_TITLE, BRIDGE,
-                  canonical="https://porttimes.example/")
+    article = doc(
+        "https://porttimes.example/bridge",
+        BRIDGE_TITLE,
+        BRIDGE,
+        canonical="https://porttimes.example/",
+    )
     result = group_documents([front, article])
     assert not same_story(result, front, article)
 
@@ -206,8 +230,11 @@ def test_same_text_under_a_new_headline_is_a_different_story_unless_verbatim() -
     original = original_library()
     edited = list(LIBRARY)
     edited[3] = "Council leader Maria Okafor said the rebuild had been worth every penny."
-    follow_up = doc("https://millbrook-news.example/2024/03/library-costs",
-                    "Council defends cost of new library", edited)
+    follow_up = doc(
+        "https://millbrook-news.example/2024/03/library-costs",
+        "Council defends cost of new library",
+        edited,
+    )
     verbatim = doc("https://other.example/lib", "Queues as new library opens its doors", LIBRARY)
     result = group_documents([original, follow_up, verbatim])
     assert not same_story(result, original, follow_up)
@@ -216,8 +243,12 @@ def test_same_text_under_a_new_headline_is_a_different_story_unless_verbatim() -
 
 def test_short_boilerplate_bodies_do_not_chain_stories() -> None:
     paywall = ("Subscribe to read this article and all our journalism for one pound a week.",)
-    titles = ["Mayor resigns over expenses", "Flooding closes coastal road",
-              "Striker signs three-year deal", "School wins national chess title"]
+    titles = [
+        "Mayor resigns over expenses",
+        "Flooding closes coastal road",
+        "Striker signs three-year deal",
+        "School wins national chess title",
+    ]
     docs = [doc(f"https://paper.example/{i}", t, paywall) for i, t in enumerate(titles)]
     result = group_documents(docs)
     assert len({result[d.id].story for d in docs}) == len(docs)
