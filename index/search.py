@@ -311,8 +311,9 @@ class Searcher:
         )
         sites = sorted(((str(k), int(v)) for k, v in res.groups("site").items() if k),
                        key=lambda kv: (-kv[1], kv[0]))
-        first = searcher.search(Every(), limit=1, sortedby="published")
-        last = searcher.search(Every(), limit=1, sortedby="published", reverse=True)
+        dated = Every("published")  # documents without a date sort first in both directions
+        first = searcher.search(dated, limit=1, sortedby="published")
+        last = searcher.search(dated, limit=1, sortedby="published", reverse=True)
         stories = searcher.search(Every(), limit=None, collapse="story").scored_length()
         built = None
         gen_dir = current_generation(self.data_dir)

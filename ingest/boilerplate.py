@@ -56,6 +56,20 @@ _ALWAYS_CHROME_TEXT = re.compile(
 )
 
 
+#: Class/id words of page regions that can be removed before parsing into a soup: reader
+#: comments (on busy pages thousands of them) never hold article text or its metadata.
+BULK_CHROME_WORDS = frozenset(("comments", "comment", "disqus", "respond", "replies",
+                               "commentlist", "responses"))
+
+
+def is_bulk_chrome(class_attr: str | None, id_attr: str | None) -> bool:
+    """Whether raw class/id attribute values name a comment section (checked on lxml trees)."""
+    if not class_attr and not id_attr:
+        return False
+    raw = f"{class_attr or ''} {id_attr or ''}"
+    return any(w.lower() in BULK_CHROME_WORDS for w in _SPLIT_WORDS.split(raw) if w)
+
+
 def class_words(tag: Tag) -> set[str]:
     """The lower-cased words of an element's class and id attributes."""
     raw = " ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")
@@ -203,6 +217,56 @@ CLEANERS: tuple[Cleaner, ...] = (
     drop_chrome_lines,
     drop_link_lists,
 )
+
+
+# ------------------------------------------------------------------- paragraph-level rules
+
+_BYLINE_LINE = re.compile(
+    r"^\s*(?:(?:posted|written|published|reported|words|text|story|updated|last\s+updated|"
+    r"first\s+published)(?:\s+(?:by|on|at))?|by)\b[\s:]",
+    re.IGNORECASE,
+)
+_DATE_WORDS = re.compile(
+    r"\b(?:\d{1,4}|mon|tue|wed|thu|fri|sat|sun|[a-z]+day|jan|feb|mar|apr|may|jun|jul|aug|sep|"
+    r"sept|oct|nov|dec|[a-z]+(?:uary|ch|il|ust|ber)|june|july|am|pm|gmt|utc|bst|[a-z]{2,4}t|"
+    r"at|on|updated|published|posted|ago|hours?|minutes?|mins?|read)\b",
+    re.IGNORECASE,
+)
+_EDGE = 3  # paragraphs at each end of the body where bylines and date lines sit
+
+
+def is_byline_or_date_line(text: str) -> bool:
+    """A short line that is a byline ("By Ann Lee", "Posted on 3 May") or only a date/time."""
+    if len(text) > 120:
+        return False
+    if _BYLINE_LINE.match(text) and len(text.split()) <= 12:
+        return True
+    rest = _DATE_WORDS.sub(" ", text)
+    rest = re.sub(r"[\W_]+", "", rest)
+    return len(rest) == 0 and any(ch.isdigit() for ch in text)
+
+
+def drop_byline_lines(paragraphs: list[str]) -> list[str]:
+    """Byline and date-only lines at the start or end of the body (the metadata is read elsewhere)."""
+    n = len(paragraphs)
+    return [p for i, p in enumerate(paragraphs)
+            if not ((i < _EDGE or i >= n - _EDGE) and is_byline_or_date_line(p))]
+
+
+def drop_stock_lines(paragraphs: list[str]) -> list[str]:
+    """Lines that are stock chrome wherever they stand ("Advertisement", "Share on Facebook")."""
+    return [p for p in paragraphs if not _ALWAYS_CHROME_TEXT.match(p)]
+
+
+#: Rules over the body's paragraph texts, run after the container is read.
+LINE_CLEANERS: tuple[Callable[[list[str]], list[str]], ...] = (drop_stock_lines, drop_byline_lines)
+
+
+def clean_lines(paragraphs: list[str]) -> list[str]:
+    """Run every rule of :data:`LINE_CLEANERS` over the paragraph texts."""
+    for rule in LINE_CLEANERS:
+        paragraphs = rule(paragraphs)
+    return paragraphs
 
 
 def clean_chrome(soup: BeautifulSoup) -> dict[str, int]:

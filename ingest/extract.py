@@ -15,7 +15,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup, Tag
 
 from ingest.body import body_paragraphs
-from ingest.boilerplate import clean_chrome
+from ingest.boilerplate import clean_chrome, clean_lines
 from ingest.document import (
     ARTICLE,
     EMPTY,
@@ -123,7 +123,7 @@ def extract_document(page: RawPage, options: IngestOptions) -> Document | Skippe
     teasers_in_main = _teaser_count(main) if main is not None else 0
     ctx = HeadlineContext(title=title, other_headlines=tuple(other_headlines),
                           site_names=tuple(x for x in (name, site) if x))
-    paragraphs = clean_headlines(paragraphs, ctx)
+    paragraphs = clean_headlines(clean_lines(paragraphs), ctx)
     chars = sum(len(p) for p in paragraphs)
     if teasers_in_main >= 3 or (teasers_before >= 5 and chars < 600):
         return _skip(page, LISTING,

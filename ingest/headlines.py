@@ -83,23 +83,26 @@ def drop_repeated_title(paragraphs: list[str], ctx: HeadlineContext) -> list[str
 
 
 def strip_title_lead_in(paragraphs: list[str], ctx: HeadlineContext) -> list[str]:
-    """A first paragraph that opens with the headline as a lead-in ("HEADLINE — text...")."""
-    if not paragraphs:
-        return paragraphs
+    """A first paragraph that opens with the headline as a lead-in ("HEADLINE Text starts...").
+
+    The headline is cut only when what follows starts a new sentence (a capital, a digit, a
+    quote or bracket) or is set off by punctuation, so "Title words continue the sentence" stays.
+    """
+    out = list(paragraphs)
     tkey = key(ctx.title)
     if len(tkey) < 8:
-        return paragraphs
-    first = paragraphs[0]
-    rest = strip_prefix_key(first, tkey)
-    if rest is None or not rest:
-        return paragraphs
-    head = first[: len(first) - len(rest)]
-    # Only a visibly separated lead-in: the headline must end with punctuation or a dash,
-    # or be written in capitals; "Title words continue the sentence" is kept.
-    if re.search(r"[:.!?|–—-]\s*$", head.rstrip()) or head.strip().isupper() or head.rstrip() != head:
-        if re.search(r"[:.!?|–—-]\s*$", head.rstrip()) or head.strip().isupper():
-            return [rest, *paragraphs[1:]]
-    return paragraphs
+        return out
+    for i in range(min(2, len(out))):
+        rest = strip_prefix_key(out[i], tkey)
+        if not rest:
+            continue
+        head = out[i][: len(out[i]) - len(rest)]
+        separated = bool(re.search(r"[:.!?|–—-]\s*$", head.rstrip())) or head.strip().isupper()
+        if separated or re.match(r"[\"'“‘(\[A-Z0-9À-Þ]", rest):
+            log.debug("cut headline lead-in from %r", out[i][:80])
+            out[i] = rest
+        break
+    return out
 
 
 def drop_glued_headlines(paragraphs: list[str], ctx: HeadlineContext) -> list[str]:

@@ -17,6 +17,8 @@ import lxml.etree
 import lxml.html
 from bs4 import BeautifulSoup
 
+from ingest.boilerplate import is_bulk_chrome
+
 log = logging.getLogger(__name__)
 
 #: Elements whose content is never article text.
@@ -109,6 +111,9 @@ def _prune(body: lxml.html.HtmlElement) -> None:
         _drop_keep_tail(el)
     for el in list(body.iter(*DROP_TAGS)):
         _drop_keep_tail(el)
+    for el in list(body.iter()):
+        if el.getparent() is not None and is_bulk_chrome(el.get("class"), el.get("id")):
+            _drop_keep_tail(el)
     _flatten_deep(body)
 
 
@@ -162,16 +167,16 @@ def parse_html(text: str) -> ParsedPage:
         root = lxml.html.document_fromstring(text, parser=_parser())
     except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError) as err:
         raise ValueError(f"no HTML document ({err})") from None
-    page = ParsedPage(soup=BeautifulSoup("", "lxml"))
-    page.lang = root.get("lang")
-    _collect_head(root, page)
+    head = ParsedPage(soup=None)  # type: ignore[arg-type]  # filled below
+    head.lang = root.get("lang")
+    _collect_head(root, head)
     body = root.find("body")
-    if body is None:
-        return page
-    _prune(body)
-    markup = lxml.html.tostring(body, encoding="unicode")
-    page.soup = BeautifulSoup(markup, "lxml")
-    return page
+    markup = ""
+    if body is not None:
+        _prune(body)
+        markup = lxml.html.tostring(body, encoding="unicode")
+    head.soup = BeautifulSoup(markup, "lxml")
+    return head
 
 
 def _parser() -> lxml.html.HTMLParser:

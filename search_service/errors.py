@@ -150,7 +150,7 @@ def render_error_page(error: ServiceError) -> str:
     """The friendly page; if even that fails, a bare escaped one (never a traceback)."""
     try:
         return render_template("error.html", error=error)
-    except Exception:  # noqa: BLE001 — the error page must not fail in turn; it is logged
+    except Exception:
         current_app.logger.exception("error page failed to render")
         return f"<!doctype html><title>{error.status}</title><p>{escape(error.message)}</p>"
 

@@ -43,14 +43,17 @@ def test_search_answers_the_contract_fields(client: FlaskClient) -> None:
     assert SEARCH_FIELDS <= set(data)
     assert data["page"] == 1
     assert data["size"] == 10
-    assert isinstance(data["took_ms"], (int, float)) and data["took_ms"] >= 0
+    assert isinstance(data["took_ms"], (int, float))
+    assert data["took_ms"] >= 0
     assert data["total"] >= len(data["hits"]) >= 1
     for hit in data["hits"]:
         assert HIT_FIELDS <= set(hit)
-        assert isinstance(hit["id"], str) and hit["id"]
+        assert isinstance(hit["id"], str)
+        assert hit["id"]
         assert isinstance(hit["title"], str)
         assert hit["site"] in SAMPLE_SITES
-        assert isinstance(hit["snippet"], str) and isinstance(hit["snippet_text"], str)
+        assert isinstance(hit["snippet"], str)
+        assert isinstance(hit["snippet_text"], str)
 
 
 def test_known_item_comes_first(client: FlaskClient) -> None:
@@ -67,7 +70,8 @@ def test_snippet_is_escaped_html_with_marks(client: FlaskClient) -> None:
     assert marked, "no snippet highlights a matching word"
     for hit in data["hits"]:
         without_marks = hit["snippet"].replace("<mark>", "").replace("</mark>", "")
-        assert "<" not in without_marks and ">" not in without_marks
+        assert "<" not in without_marks
+        assert ">" not in without_marks
         assert html.unescape(without_marks) == hit["snippet_text"]
 
 
@@ -150,7 +154,8 @@ def test_document_by_id(client: FlaskClient) -> None:
     assert document["id"] == hit["id"]
     assert document["title"] == hit["title"]
     assert document["site"] == hit["site"]
-    assert isinstance(document["body"], list) and len(document["body"]) >= 2
+    assert isinstance(document["body"], list)
+    assert len(document["body"]) >= 2
     assert all(isinstance(paragraph, str) and paragraph for paragraph in document["body"])
     assert "Leonov" in " ".join(document["body"])
 
@@ -167,5 +172,7 @@ def test_stats_describe_the_archive(client: FlaskClient) -> None:
     assert re.match(r"\d{4}-\d{2}-\d{2}", data["first_published"])
     first = parse_published(data["first_published"])
     last = parse_published(data["last_published"])
-    assert first is not None and last is not None and first <= last
+    assert first is not None
+    assert last is not None
+    assert first <= last
     assert data["generation"]

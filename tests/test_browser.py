@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from tests.browser_support import (
     CHROMIUM,
     CONTRAST_JS,

@@ -31,8 +31,10 @@ def assert_error_envelope(
     assert data["status"] == status
     error = data["error"]
     assert set(error) <= {"code", "message", "param"}
-    assert isinstance(error["code"], str) and error["code"]
-    assert isinstance(error["message"], str) and error["message"]
+    assert isinstance(error["code"], str)
+    assert error["code"]
+    assert isinstance(error["message"], str)
+    assert error["message"]
     assert "Traceback" not in error["message"]
     if code is not None:
         assert error["code"] == code

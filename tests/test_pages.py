@@ -66,7 +66,9 @@ def test_home_has_a_labelled_search_box_and_landmarks(client: FlaskClient) -> No
     assert page.find("html", lang="en")
     assert page.find("label", **{"for": "q"})
     box = page.find("input", id="q")
-    assert box and box[0]["name"] == "q" and box[0]["type"] == "search"
+    assert box
+    assert box[0]["name"] == "q"
+    assert box[0]["type"] == "search"
     for landmark in ("header", "main", "footer"):
         assert page.find(landmark)
     assert page.find("form", role="search", action="/search", method="get")
@@ -171,7 +173,8 @@ def test_site_filter_narrows_and_can_be_removed(client: FlaskClient) -> None:
     site = "www.valleyledger.example"
     html = get_page(client, "/search", q=COMMON_WORD, site=site)
     sites = re.findall(r'<span class="site">([^<]+)</span>', html)
-    assert sites and set(sites) == {site}
+    assert sites
+    assert set(sites) == {site}
     assert "Show results from every site" in html
     assert outline(html).find("input", type="checkbox", name="site", value=site)
 
@@ -222,7 +225,8 @@ def test_document_page_shows_article_metadata_and_source(client: FlaskClient) ->
     assert hit["site"] in html
     assert html.count("<p>") >= len(document["body"])
     source_links = page.find("a", href=document["url"])
-    assert source_links and source_links[0]["rel"] == "noopener noreferrer nofollow"
+    assert source_links
+    assert source_links[0]["rel"] == "noopener noreferrer nofollow"
     assert page.find("a", href="/search?q=Leonov+first+spacewalk")  # back to the results
 
 
@@ -239,11 +243,14 @@ def test_unknown_document_is_a_friendly_404(client: FlaskClient) -> None:
 def test_healthz_and_readyz(client: FlaskClient) -> None:
     """Liveness is plain "ok"; readiness reports the open generation as JSON."""
     health = client.get("/healthz")
-    assert health.status_code == 200 and health.get_data(as_text=True).strip() == "ok"
+    assert health.status_code == 200
+    assert health.get_data(as_text=True).strip() == "ok"
     ready = client.get("/readyz")
     assert ready.status_code == 200
     data = ready.get_json()
-    assert data["ok"] is True and data["generation"] and data["documents"] > 0
+    assert data["ok"] is True
+    assert data["generation"]
+    assert data["documents"] > 0
 
 
 @pytest.mark.parametrize("asset", ["style.css", "app.js"])
