@@ -174,6 +174,11 @@ class Searcher:
         except Exception as err:  # noqa: BLE001 — a hostile query must never become a 500
             log.warning("query %r failed in Whoosh: %s", request.q[:200], err)
             raise InvalidQuery("could not run this query: try plain words") from err
+        if request.sort != "relevance":
+            # Whoosh sorts documents without a date first when newest-first: put them last.
+            hits = [h for h in hits if h.get("published_text")] + [
+                h for h in hits if not h.get("published_text")
+            ]
         total = len(hits)
         start = (request.page - 1) * request.size
         page_hits = tuple(
