@@ -99,7 +99,12 @@ def from_http_exception(err: HTTPException) -> ServiceError:
 
 
 #: Codes for the HTTP errors Werkzeug raises itself (unknown routes, wrong methods).
-HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 500: "internal_error"}
+HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    500: "internal_error",
+}
 
 
 def to_service_error(err: Exception) -> ServiceError:

@@ -21,7 +21,9 @@ def highlight_html(pieces: Iterable[tuple[str, bool]]) -> Markup:
     The pages do the same in a Jinja macro; this is the one place Python builds HTML from
     scraped text, and it escapes before it marks anything safe.
     """
-    parts = (Markup("<mark>%s</mark>") % text if is_match else escape(text) for text, is_match in pieces)
+    parts = (
+        Markup("<mark>%s</mark>") % text if is_match else escape(text) for text, is_match in pieces
+    )
     return Markup("").join(parts)
 
 

@@ -29,7 +29,7 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "count.results.other": "{count:,} results",
         # search box
         "search.label": "Search the archive",
-        "search.placeholder": "Words or \"an exact phrase\"",
+        "search.placeholder": 'Words or "an exact phrase"',
         "search.button": "Search",
         "search.site_only": "Only {site}",
         "search.site_all": "Show results from every site",
@@ -45,11 +45,11 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "home.empty": "The archive is empty: no index has been built yet.",
         "home.empty_hint": "Run `search-service ingest PATH` and then `search-service reindex`.",
         # results
-        "results.title": "{q} – search",
+        "results.title": "{q} – search",  # noqa: RUF001 — typographic dash, on purpose
         "results.title_empty": "Search",
         "results.heading": "Results",
         "results.summary": "{results} for “{q}”",
-        "results.range": "showing {first}–{last}",
+        "results.range": "showing {first}–{last}",  # noqa: RUF001 — a range takes an en dash
         "results.took": "in {took}",
         "results.searched_for": "Searched for: {query}",
         "results.none": "No documents match “{q}”.",

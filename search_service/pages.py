@@ -59,7 +59,10 @@ def readyz() -> Response:
     """Readiness: an index is open. Without one, the error handler answers a 503 envelope."""
     stats = get_searcher().stats()
     return jsonify(
-        ok=True, status=msg("ready.ok"), documents=stats["documents"], generation=stats["generation"]
+        ok=True,
+        status=msg("ready.ok"),
+        documents=stats["documents"],
+        generation=stats["generation"],
     )
 
 

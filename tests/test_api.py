@@ -14,7 +14,17 @@ from flask.testing import FlaskClient
 
 from ingest.document import parse_published
 
-HIT_FIELDS = {"id", "url", "source", "title", "site", "author", "published", "snippet", "snippet_text"}
+HIT_FIELDS = {
+    "id",
+    "url",
+    "source",
+    "title",
+    "site",
+    "author",
+    "published",
+    "snippet",
+    "snippet_text",
+}
 SEARCH_FIELDS = {"ok", "total", "page", "size", "took_ms", "hits"}
 SAMPLE_SITES = {
     "m.quickwire.example",

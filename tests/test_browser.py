@@ -27,7 +27,9 @@ pytestmark = pytest.mark.browser
 _missing = chromium_missing_reason()
 if _missing:
     pytest.skip(_missing, allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is not installed"
+)
 
 KNOWN_ITEM = "Notre Dame cathedral fire"
 COMMON_WORD = "according"  # more than ten stories: two pages of results
@@ -141,9 +143,7 @@ def test_hostile_text_is_shown_as_text(watched: Watched, live_server: str, tmp_p
     hostile = page.locator(".result-title a", has_text="<script>alert(1)</script>")
     assert hostile.count() == 1
     assert page.evaluate("document.querySelectorAll('script:not([src])').length") == 0
-    assert page.evaluate(
-        "[...document.scripts].every(s => s.src.endsWith('/static/app.js'))"
-    )
+    assert page.evaluate("[...document.scripts].every(s => s.src.endsWith('/static/app.js'))")
     with page.expect_navigation():
         hostile.click()
     assert "/doc/" in page.url
@@ -170,7 +170,9 @@ def test_slash_key_focuses_the_search_box(watched: Watched, live_server: str) ->
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_colour_schemes_are_readable(browser: Any, live_server: str, scheme: str, tmp_path: Path) -> None:
+def test_colour_schemes_are_readable(
+    browser: Any, live_server: str, scheme: str, tmp_path: Path
+) -> None:
     """Both schemes keep text, links, muted text and highlights at 4.5:1 or better."""
     watched = open_page(browser, color_scheme=scheme)
     page = watched.page
@@ -204,7 +206,9 @@ def test_search_works_without_javascript(browser: Any, live_server: str) -> None
         watched.page.context.close()
 
 
-def test_small_screen_has_no_sideways_scroll(browser: Any, live_server: str, tmp_path: Path) -> None:
+def test_small_screen_has_no_sideways_scroll(
+    browser: Any, live_server: str, tmp_path: Path
+) -> None:
     """On a phone-sized viewport the results fit the width."""
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
     page = context.new_page()

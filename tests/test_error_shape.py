@@ -75,8 +75,27 @@ def test_bad_search_parameter_is_a_400_naming_it(
 
 @pytest.mark.parametrize(
     "query",
-    ['"unbalanced', "((((", ")", "AND OR NOT", "*", "?", "title:", "fire~~~", "a:b:c", "[", "{x TO",
-     "\x00", "fire^", "-", '"', "%", "\\", "NOT", "💥"],
+    [
+        '"unbalanced',
+        "((((",
+        ")",
+        "AND OR NOT",
+        "*",
+        "?",
+        "title:",
+        "fire~~~",
+        "a:b:c",
+        "[",
+        "{x TO",
+        "\x00",
+        "fire^",
+        "-",
+        '"',
+        "%",
+        "\\",
+        "NOT",
+        "💥",
+    ],
 )
 def test_odd_query_syntax_never_crashes(client: FlaskClient, query: str) -> None:
     """Odd syntax is repaired (200) or rejected with the envelope (400), never a 500."""

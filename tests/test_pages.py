@@ -41,7 +41,9 @@ class PageOutline(HTMLParser):
 
     def find(self, tag: str, **wanted: str) -> list[dict[str, str | None]]:
         """Attributes of every ``tag`` whose attributes include ``wanted``."""
-        return [a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in wanted.items())]
+        return [
+            a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in wanted.items())
+        ]
 
 
 def outline(html: str) -> PageOutline:
@@ -115,7 +117,7 @@ def test_results_count_matches_the_api(client: FlaskClient) -> None:
     total = client.get("/api/v1/search", query_string={"q": COMMON_WORD}).get_json()["total"]
     html = get_page(client, "/search", q=COMMON_WORD)
     assert f"{total:,} results for “{COMMON_WORD}”" in html
-    assert "showing 1–10" in html
+    assert "showing 1–10" in html  # noqa: RUF001 — the page prints an en dash
     assert re.search(r"in (&lt;1|\d+) ms|in \d+\.\d s", html)
 
 
