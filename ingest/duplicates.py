@@ -283,6 +283,11 @@ MIN_SHARED_PARAGRAPHS = 0.5
 MIN_TITLE_OVERLAP = 0.7
 #: Buckets with more members than this are ignored: they are boilerplate, not stories.
 MAX_BUCKET = 50
+#: Members of a bigger bucket are compared with this many of its members only.
+STAR_LEADERS = 3
+#: Headline-only links join copies published at most this many days apart (when dated):
+#: a headline such as "In pictures: the week in photos" comes back every week.
+MAX_HEADLINE_DAYS = 14
 #: LSH bands x rows (NUM_PERM = BANDS * ROWS). With 32 bands of 4 rows a pair with J = 0.4
 #: becomes a candidate with probability 0.56, J = 0.5 with 0.87, J = 0.6 with 0.99;
 #: lower-J copies are found through paragraph keys and headlines.
@@ -312,8 +317,16 @@ class _UnionFind:
         return True
 
 
-def _bucket_pairs(keys: np.ndarray, members: np.ndarray, max_bucket: int) -> list[tuple[int, int]]:
-    """Pairs of members sharing a key, found by sorting; buckets over the cap are skipped."""
+def _bucket_pairs(
+    keys: np.ndarray, members: np.ndarray, max_bucket: int, *, star: bool = True
+) -> list[tuple[int, int]]:
+    """Pairs of members sharing a key, found by sorting (O(n log n), no all-pairs loop).
+
+    A bucket of up to ``max_bucket`` members gives all its pairs. A bigger one is either a
+    story syndicated to many sites or boilerplate shared by unrelated pages; with ``star``
+    its members are paired with its first few members only (linear cost; verification
+    tells the two cases apart), without it the bucket is skipped.
+    """
     if len(keys) < 2:
         return []
     order = np.lexsort((members, keys))
@@ -323,15 +336,20 @@ def _bucket_pairs(keys: np.ndarray, members: np.ndarray, max_bucket: int) -> lis
     ends = np.concatenate((boundaries, [len(keys)]))
     sizes = ends - starts
     pairs: list[tuple[int, int]] = []
-    skipped = 0
+    large = 0
     for start, end in zip(starts[sizes > 1].tolist(), ends[sizes > 1].tolist(), strict=True):
         group = np.unique(members[start:end]).tolist()
-        if len(group) > max_bucket:
-            skipped += 1
+        if len(group) <= max_bucket:
+            pairs.extend((a, b) for i, a in enumerate(group) for b in group[i + 1 :])
             continue
-        pairs.extend((a, b) for i, a in enumerate(group) for b in group[i + 1 :])
-    if skipped:
-        logger.debug("skipped %d buckets larger than %d", skipped, max_bucket)
+        large += 1
+        if star:
+            for k, leader in enumerate(group[:STAR_LEADERS]):
+                pairs.extend((leader, b) for b in group[k + 1 :])
+    if large:
+        logger.debug(
+            "%d buckets larger than %d %s", large, max_bucket, "starred" if star else "skipped"
+        )
     return pairs
 
 
@@ -419,9 +437,13 @@ class StoryGrouper:
         # Copies naming the same absent original are candidates for each other.
         candidate_pairs: set[tuple[int, int]] = set()
         for members in by_target.values():
-            if 1 < len(members) <= MAX_BUCKET:
+            if len(members) <= MAX_BUCKET:
                 candidate_pairs.update(
                     (a, b) for k, a in enumerate(members) for b in members[k + 1 :]
+                )
+            else:
+                candidate_pairs.update(
+                    (a, b) for k, a in enumerate(members[:STAR_LEADERS]) for b in members[k + 1 :]
                 )
 
         # 2. candidates: LSH bands, paragraph keys, exact bodies.
@@ -462,9 +484,10 @@ class StoryGrouper:
         title_hash = np.array(
             [_hash32(title_keys[i]) for i in title_rows.tolist()], dtype=np.uint64
         )
+        days = [_day_number(e.published) for e in entries]
         weak: dict[int, set[int]] = defaultdict(set)
-        for a, b in _bucket_pairs(title_hash, title_rows, MAX_BUCKET):
-            if title_keys[a] != title_keys[b]:
+        for a, b in _bucket_pairs(title_hash, title_rows, MAX_BUCKET, star=False):
+            if title_keys[a] != title_keys[b] or not _days_close(days[a], days[b]):
                 continue
             if verifier.headline_copy(a, b):
                 weak[a].add(b)
@@ -618,6 +641,17 @@ class _Verifier:
             return False
         j = self.jaccard(copy, target)
         return j >= 0.2 or self.containment(copy, target, j) >= 0.5
+
+
+def _day_number(value: str | None) -> int | None:
+    """The publication day as a day count (UTC), or None when unknown."""
+    parsed = parse_published(value)
+    return parsed.astimezone(UTC).toordinal() if parsed is not None else None
+
+
+def _days_close(a: int | None, b: int | None) -> bool:
+    """Whether two publication days are close enough for a headline-only link."""
+    return a is None or b is None or abs(a - b) <= MAX_HEADLINE_DAYS
 
 
 def _published_key(value: str | None) -> tuple[date, int, datetime]:

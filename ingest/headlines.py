@@ -105,15 +105,48 @@ def strip_title_lead_in(paragraphs: list[str], ctx: HeadlineContext) -> list[str
     return out
 
 
+def _is_headline_run(rest: str, others: set[str], prefixes: bool) -> bool:
+    """Whether a key is one or two other headlines glued together (tight or spaced)."""
+    if not rest:
+        return True
+    if rest in others:
+        return True
+    for other in others:
+        if rest.startswith(other) and rest[len(other):] in others:
+            return True
+        if prefixes and len(rest) >= 12 and other.startswith(rest):
+            return True
+    return False
+
+
 def drop_glued_headlines(paragraphs: list[str], ctx: HeadlineContext) -> list[str]:
-    """Leading or trailing paragraphs that are other articles' headlines linked from the page."""
+    """Leading or trailing lines made of other articles' headlines, alone or glued to the title.
+
+    Templates put "previous / this / next" headline links above the body; read as text they
+    become a line such as "Previous headline Own headline". Only lines consisting entirely of
+    headlines linked from the page (and the page's own title) are dropped.
+    """
     others = {key(h) for h in ctx.other_headlines if len(key(h)) >= 12}
+    tkey = key(ctx.title)
     if not others:
         return paragraphs
+
+    def glued(text: str) -> bool:
+        k = key(text)
+        if len(k) < 12:
+            return False
+        if _is_headline_run(k, others, prefixes=False):
+            return True
+        if tkey and tkey in k:
+            head, _, tail = k.partition(tkey)
+            return _is_headline_run(head, others, False) and _is_headline_run(tail, others, False)
+        return False
+
     out = list(paragraphs)
-    while out and key(out[0]) in others:
+    while out and glued(out[0]):
+        log.debug("dropped glued headline line %r", out[0][:80])
         out.pop(0)
-    while out and key(out[-1]) in others:
+    while out and glued(out[-1]):
         out.pop()
     return out
 
@@ -125,8 +158,12 @@ CLEANERS: tuple[Rule, ...] = (drop_glued_headlines, drop_repeated_title, strip_t
 def clean_headlines(paragraphs: Sequence[str], ctx: HeadlineContext) -> list[str]:
     """Run every rule of :data:`CLEANERS` over the body paragraphs."""
     out = list(paragraphs)
-    for rule in CLEANERS:
-        out = rule(out, ctx)
+    for _ in range(3):  # a removed line can expose another (title under a glued headline)
+        before = len(out), out[:1]
+        for rule in CLEANERS:
+            out = rule(out, ctx)
+        if (len(out), out[:1]) == before:
+            break
     return out
 
 

@@ -131,24 +131,47 @@ def _drop_keep_tail(el: Any) -> None:
     parent.remove(el)
 
 
-def _flatten_deep(body: lxml.html.HtmlElement) -> None:
-    """Replace every subtree that starts at MAX_DEPTH by one element holding its text.
+#: Generic wrappers that may be unwrapped (their children kept) where nesting is too deep.
+_WRAPPERS = frozenset(("div", "span", "section", "article", "font", "center", "main", "b", "i",
+                       "em", "strong", "small", "big", "u", "blockquote", "ins", "del"))
 
-    Iterative (no recursion), so thousands of nested ``<div>`` cannot crash lxml, BeautifulSoup
-    or the cleaners that walk the tree afterwards.
-    """
+
+def _deep_elements(body: Any, limit: int) -> list[Any]:
+    """Elements at depth >= limit, parents before children (iterative walk)."""
+    found = []
     stack: list[tuple[Any, int]] = [(body, 0)]
     while stack:
         el, depth = stack.pop()
-        if depth >= MAX_DEPTH:
-            text = " ".join(el.itertext())
-            for child in list(el):
-                el.remove(child)
-            el.text = text
-            continue
+        if depth >= limit:
+            found.append(el)
         for child in el:
             if isinstance(child.tag, str):
                 stack.append((child, depth + 1))
+    return found
+
+
+def _flatten_deep(body: Any) -> None:
+    """Bound the nesting depth without losing text.
+
+    Wrapper elements (div, span, font...) below MAX_DEPTH are unwrapped, keeping their text
+    and children in place; whatever is still deeper than twice MAX_DEPTH becomes plain text.
+    Both walks are iterative, so thousands of nested elements cannot exhaust the stack of
+    lxml, BeautifulSoup or the cleaners that walk the tree afterwards.
+    """
+    deep = _deep_elements(body, MAX_DEPTH)
+    if not deep:
+        return
+    log.debug("unwrapping %d elements nested deeper than %d", len(deep), MAX_DEPTH)
+    for el in reversed(deep):
+        if el.tag in _WRAPPERS and el.getparent() is not None:
+            el.drop_tag()
+    for el in _deep_elements(body, 2 * MAX_DEPTH):
+        if el.getparent() is None or not len(el):
+            continue
+        text = " ".join(el.itertext())
+        for child in list(el):
+            el.remove(child)
+        el.text = text
 
 
 def parse_html(text: str) -> ParsedPage:
