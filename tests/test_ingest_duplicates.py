@@ -340,3 +340,52 @@ def test_unreadable_sketch_is_a_singleton() -> None:
 )
 def test_normalise_url(url: str | None, key: str | None) -> None:
     assert normalise_url(url) == key
+
+
+def test_story_syndicated_to_many_sites_stays_one_story() -> None:
+    # More copies than a bucket may hold: big buckets are compared against a few leaders.
+    copies = [
+        doc(
+            f"https://site{k}.example/news/bridge",
+            BRIDGE_TITLE,
+            BRIDGE,
+            published=f"2024-03-04T{k % 24:02d}:00:00+00:00",
+        )
+        for k in range(80)
+    ]
+    result = group_documents(copies)
+    assert len({a.story for a in result.values()}) == 1
+    assert sum(a.duplicate_of is None for a in result.values()) == 1
+
+
+def test_shared_boilerplate_paragraph_does_not_merge_many_stories() -> None:
+    footer = (
+        "Sign up to our morning newsletter to get the day's headlines from the harbour and "
+        "the hills delivered to your inbox before breakfast every weekday."
+    )
+    docs = [
+        doc(f"https://paper.example/{k}", f"{t} ({k})", [p, footer])
+        for k, (t, p) in enumerate(
+            [(BRIDGE_TITLE, BRIDGE[0]), (BRIDGE2_TITLE, BRIDGE2[0]), (LIBRARY_TITLE, LIBRARY[0])]
+            * 30
+        )
+    ]
+    result = group_documents(docs)
+    # Same first paragraph and headline words: each topic may merge, never across topics.
+    for d in docs:
+        peers = {e.title.split(" (")[0] for e in docs if result[e.id].story == result[d.id].story}
+        assert len(peers) == 1
+
+
+def test_headline_only_link_needs_close_dates() -> None:
+    weekly = "In pictures: the week on the coast in photographs"
+    gallery = doc("https://a.example/w1", weekly, BRIDGE, published="2024-03-01")
+    stub_same_week = doc(
+        "https://b.example/w1", weekly, ["Photos: our team."], published="2024-03-02"
+    )
+    stub_next_month = doc(
+        "https://b.example/w5", weekly, ["Photos: our team."], published="2024-04-05"
+    )
+    result = group_documents([gallery, stub_same_week, stub_next_month])
+    assert same_story(result, gallery, stub_same_week)
+    assert not same_story(result, gallery, stub_next_month)
