@@ -12,6 +12,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from flask.sansio.blueprints import BlueprintSetupState
 
 from index.models import MAX_QUERY_CHARS, SORTS, NoIndexYet, SearchRequest
+from ingest.document import Document
 from search_service import formatting
 from search_service.extensions import get_searcher
 from search_service.messages import msg, msg_n, msg_or
@@ -45,7 +46,10 @@ def search() -> str:
 @bp.get("/doc/<doc_id>")
 def document(doc_id: str) -> str:
     """One cleaned article; ``q`` (when given) offers the way back to the results."""
-    return render_template("document.html", doc=find_document(doc_id), q=query_text(request.args))
+    doc = find_document(doc_id)
+    return render_template(
+        "document.html", doc=doc, copies=other_copies(doc), q=query_text(request.args)
+    )
 
 
 @bp.get("/healthz")
@@ -64,6 +68,13 @@ def readyz() -> Response:
         documents=stats["documents"],
         generation=stats["generation"],
     )
+
+
+def other_copies(doc: Document) -> list[Document]:
+    """The story's copies on other pages (same story id), for "the same story elsewhere"."""
+    if not doc.story:
+        return []
+    return [copy for copy in get_searcher().story_copies(doc.story) if copy.id != doc.id]
 
 
 def archive_stats() -> dict[str, Any] | None:

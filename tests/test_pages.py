@@ -294,3 +294,17 @@ def test_page_window_shows_neighbours_and_ends() -> None:
     assert page_window(1, 1) == [1]
     assert page_window(10, 20) == [1, None, 8, 9, 10, 11, 12, None, 20]
     assert page_window(5, 20) == [1, 2, 3, 4, 5, 6, 7, None, 20]  # no gap hiding one page
+
+
+def test_document_page_lists_the_same_story_elsewhere(client: FlaskClient) -> None:
+    """A story carried by several sites links to its other copies."""
+    hits = client.get(
+        "/api/v1/search", query_string={"q": "Notre Dame cathedral fire", "collapse": "false"}
+    ).get_json()["hits"]
+    copies = [hit for hit in hits if hit["title"] == "Notre Dame in Paris catches fire"]
+    assert len(copies) > 1
+    html = get_page(client, f"/doc/{copies[0]['id']}")
+    assert "The same story elsewhere" in html
+    links = outline(html).find("a", href=f"/doc/{copies[1]['id']}")
+    assert links
+    assert f'href="/doc/{copies[0]["id"]}"' not in html  # not a link to itself
