@@ -52,6 +52,14 @@ def document(doc_id: str) -> str:
     )
 
 
+@bp.get("/opensearch.xml")
+def opensearch() -> Response:
+    """OpenSearch description, so browsers can add the archive as a search engine."""
+    return Response(
+        render_template("opensearch.xml"), mimetype="application/opensearchdescription+xml"
+    )
+
+
 @bp.get("/healthz")
 def healthz() -> Response:
     """Liveness: the process answers. It does not touch the index."""

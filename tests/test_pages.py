@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from xml.etree import ElementTree
 
 import pytest
 from flask.testing import FlaskClient
@@ -308,3 +309,21 @@ def test_document_page_lists_the_same_story_elsewhere(client: FlaskClient) -> No
     links = outline(html).find("a", href=f"/doc/{copies[1]['id']}")
     assert links
     assert f'href="/doc/{copies[0]["id"]}"' not in html  # not a link to itself
+
+
+def test_opensearch_description_is_linked_and_valid(client: FlaskClient) -> None:
+    """Browsers find /opensearch.xml from any page; its template URL runs a search."""
+    page = outline(get_page(client, "/"))
+    assert page.find("link", rel="search", href="/opensearch.xml")
+    response = client.get("/opensearch.xml")
+    assert response.status_code == 200
+    assert response.mimetype == "application/opensearchdescription+xml"
+    root = ElementTree.fromstring(response.get_data())
+    namespace = {"os": "http://a9.com/-/spec/opensearch/1.1/"}
+    assert root.findtext("os:ShortName", namespaces=namespace)
+    html_url = root.find("os:Url[@type='text/html']", namespace)
+    assert html_url is not None
+    template = html_url.attrib["template"]
+    assert template.endswith("/search?q={searchTerms}")
+    path = template.split("://", 1)[1].split("/", 1)[1]
+    assert client.get("/" + path.replace("{searchTerms}", "fire")).status_code == 200
