@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from ingest.boilerplate import link_text_len, text_len
+from ingest.boilerplate import is_byline_or_date_line, link_text_len, text_len
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,8 @@ _MIN_BLOCK_CHARS = 25
 _NEAR_BEST = 0.9
 _MAX_LINK_SHARE = 0.6
 _SPACE = re.compile(r"\s+")
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)]?$")
+_SENTENCE_BONUS = 30.0
 
 
 @dataclass(slots=True)
@@ -81,7 +83,10 @@ def find_main(soup: BeautifulSoup) -> Tag | None:
         n = text_len(tag) - link_text_len(tag) if leaf else _direct_text_len(tag)
         if n < _MIN_BLOCK_CHARS:
             continue
-        score = float(n)
+        text = tag.get_text(" ").strip() if leaf else ""
+        if leaf and is_byline_or_date_line(" ".join(text.split())):
+            continue
+        score = float(n) + (_SENTENCE_BONUS if _SENTENCE_END.search(text) else 0.0)
         if tag.name in _SELF_SCORING or not leaf:
             add(tag, score)
         add(tag.parent, score)

@@ -291,7 +291,7 @@ MAX_HEADLINE_DAYS = 14
 #: LSH bands x rows (NUM_PERM = BANDS * ROWS). With 32 bands of 4 rows a pair with J = 0.4
 #: becomes a candidate with probability 0.56, J = 0.5 with 0.87, J = 0.6 with 0.99;
 #: lower-J copies are found through paragraph keys and headlines.
-BANDS, ROWS = 32, 4
+BANDS, ROWS = 42, 3
 
 
 class _UnionFind:

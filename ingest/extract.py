@@ -48,6 +48,7 @@ _NOT_FOUND = re.compile(
     re.IGNORECASE,
 )
 _MIN_ARTICLE_CHARS = 80
+_SENTENCE = re.compile(r"\w{2,}.*\w.*[.!?][\"'”’)]?$")
 
 
 def _headline_links(soup: BeautifulSoup) -> list[str]:
@@ -129,7 +130,7 @@ def extract_document(page: RawPage, options: IngestOptions) -> Document | Skippe
         return _skip(page, LISTING,
                      f"a section front or tag page: {teasers_before} headline links, "
                      f"{chars} characters of text", url, site, title)
-    if chars < _MIN_ARTICLE_CHARS:
+    if chars < _MIN_ARTICLE_CHARS and not any(_SENTENCE.search(p) for p in paragraphs):
         if teasers_before >= 3 or len(other_headlines) >= 5:
             return _skip(page, LISTING, f"a listing: {len(other_headlines)} headline links and no "
                          "article text", url, site, title)

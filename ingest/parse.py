@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,10 +187,10 @@ def parse_html(text: str) -> ParsedPage:
     Raises:
         ValueError: lxml finds no document at all in ``text``.
     """
-    try:
-        root = lxml.html.document_fromstring(text, parser=_parser())
-    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError) as err:
-        raise ValueError(f"no HTML document ({err})") from None
+    root = _parse_lxml(text)
+    if _lost_text(text, root):
+        log.debug("lxml lost text (nesting too deep?); reparsing with wrappers limited")
+        root = _parse_lxml(limit_nesting(text))
     head = ParsedPage(soup=None)  # type: ignore[arg-type]  # filled below
     head.lang = root.get("lang")
     _collect_head(root, head)
@@ -200,6 +201,61 @@ def parse_html(text: str) -> ParsedPage:
         markup = lxml.html.tostring(body, encoding="unicode")
     head.soup = BeautifulSoup(markup, "lxml")
     return head
+
+
+def _parse_lxml(text: str) -> Any:
+    try:
+        return lxml.html.document_fromstring(text, parser=_parser())
+    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError) as err:
+        raise ValueError(f"no HTML document ({err})") from None
+
+
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^>]*>")
+_ANY_TAG = re.compile(r"<[^>]*>")
+_VOID = frozenset(("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "param", "source", "track", "wbr", "p", "li", "option"))
+#: Nesting beyond which the raw-markup pass drops wrapper tags (libxml2 gives up near 256).
+RAW_DEPTH_LIMIT = 200
+
+
+def _lost_text(text: str, root: Any) -> bool:
+    """Whether lxml kept far less text than the markup holds (libxml2's depth limit)."""
+    if len(text) < 4_000:
+        return False
+    parsed = len(root.text_content())
+    raw = len(_ANY_TAG.sub("", text))
+    return parsed < 0.5 * raw
+
+
+def limit_nesting(text: str) -> str:
+    """Drop wrapper tags (div, span...) nested deeper than RAW_DEPTH_LIMIT, with their end tags.
+
+    libxml2 silently discards content nested deeper than about 256 elements; removing the
+    excess wrappers before parsing keeps the text. Unmatched end tags are left to the parser.
+    """
+    out: list[str] = []
+    stack: list[tuple[str, bool]] = []
+    pos = 0
+    for match in _TAG.finditer(text):
+        closing, name = match.group(1), match.group(2).lower()
+        keep = True
+        if name in _VOID:
+            pass
+        elif not closing:
+            dropped = len(stack) >= RAW_DEPTH_LIMIT and name in _WRAPPERS
+            stack.append((name, dropped))
+            keep = not dropped
+        else:
+            for i in range(len(stack) - 1, max(-1, len(stack) - 50), -1):
+                if stack[i][0] == name:
+                    keep = not stack[i][1]
+                    del stack[i:]
+                    break
+        if not keep:
+            out.append(text[pos : match.start()])
+            pos = match.end()
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _parser() -> lxml.html.HTMLParser:
