@@ -75,9 +75,26 @@ def doc_of(line: dict[str, Any]) -> Document:
     )
 
 
-def perturb(doc: Document, rng: random.Random) -> Document:
-    """Light extractor-like damage: drop a paragraph, add a dateline, a stray line, a suffix."""
+def _edit_words(text: str, rate: float, rng: random.Random) -> str:
+    """Delete or replace a share of the words (copy-editing, OCR-like or encoding noise)."""
+    words = text.split()
+    out = []
+    for word in words:
+        roll = rng.random()
+        if roll < rate / 2:
+            continue
+        out.append("edited" if roll < rate else word)
+    return " ".join(out)
+
+
+def perturb(doc: Document, rng: random.Random, word_edits: float = 0.0) -> Document:
+    """Light extractor-like damage: drop a paragraph, add a dateline, a stray line, a suffix.
+
+    With ``word_edits`` > 0, that share of the words is also deleted or replaced.
+    """
     body = list(doc.body)
+    if word_edits > 0:
+        body = [_edit_words(p, word_edits, rng) for p in body]
     if len(body) >= 3 and rng.random() < 0.3:
         del body[rng.randrange(len(body))]
     if body and rng.random() < 0.3:
@@ -201,6 +218,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar="N",
         help="also time N disjoint perturbed replicas (e.g. 20)",
     )
+    parser.add_argument(
+        "--word-edits",
+        type=float,
+        default=0.0,
+        metavar="X",
+        help="also score perturbed bodies with this share of words deleted or replaced",
+    )
     parser.add_argument("--seed", type=int, default=7, help="perturbation seed")
     parser.add_argument("--pred", type=Path, help="keep the truth-body prediction file here")
     parser.add_argument(
@@ -221,10 +245,14 @@ def main(argv: list[str] | None = None) -> int:
     base = {line["file"]: doc_of(line) for line in articles}
     rng = random.Random(args.seed)
     perturbed = {f: perturb(doc, rng) for f, doc in base.items()}
+    runs = [("truth", base), ("perturbed", perturbed)]
+    if args.word_edits > 0:
+        edited = {f: perturb(doc, rng, args.word_edits) for f, doc in base.items()}
+        runs.append((f"edits{args.word_edits:g}", edited))
 
     worst_f1 = 1.0
     with tempfile.TemporaryDirectory() as tmp:
-        for name, docs in (("truth", base), ("perturbed", perturbed)):
+        for name, docs in runs:
             result, timing = group(docs.values())
             pred = args.pred if (name == "truth" and args.pred) else Path(tmp) / f"{name}.jsonl"
             write_pred(truth, docs, result, pred)
