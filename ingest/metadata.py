@@ -42,7 +42,16 @@ _AUTHOR_HINT = re.compile(r"(?:^|[\s_-])(?:by|byline|author|writer|posted|credit
 _DATE_HINT = re.compile(r"date|time|posted|published|byline|meta|dateline|stamp|when|"
                         r"(?:^|[\s_-])(?:by|on|info)(?:$|[\s_-])", re.IGNORECASE)
 _NOT_AUTHOR_CONTEXT = re.compile(r"comment|reply|respon|author-?(?:card|box|bio)|about|bio|"
-                                 r"related|footer|credit", re.IGNORECASE)
+                                 r"related|footer|photo|image|caption", re.IGNORECASE)
+_TEXT_BYLINE = re.compile(
+    r"(?:^|[(|·•,;]\s*)(?i:(?:(?:words|written|posted|reported|reporting|story|text|published)\s+)?"
+    r"by:?)\s+(?P<name>[A-ZÀ-Þ][\w'’.-]+(?:\s+(?:(?:van|von|de|der|den|da|di|del|la|le|bin|al)\s+)*"
+    r"[A-ZÀ-Þ][\w'’.-]+){1,3})"
+)
+_NOT_PERSON_BY = re.compile(r"(?:photo(?:graph(?:y|s)?)?|pictures?|images?|illustrations?|video|"
+                            r"graphics?|edited|translated|additional reporting)\s+by\s*:?\s*$",
+                            re.IGNORECASE)
+_BYLINE_SCAN = 60  # elements after the headline searched for a "By Name" text
 PUBLISHED_META = (
     "article:published_time", "og:article:published_time", "datepublished", "pubdate",
     "publishdate", "publish-date", "publish_date", "date", "dc.date", "dc.date.issued",
@@ -314,6 +323,37 @@ def _visible_bylines(soup: BeautifulSoup) -> Iterator[str]:
         yield (named if isinstance(named, Tag) else el).get_text(" ")
 
 
+def _text_bylines(soup: BeautifulSoup) -> Iterator[str]:
+    """Names in "By Name" texts just after the headline (bylines without a telling class)."""
+    h1 = soup.find("h1")
+    start: Any = h1 if isinstance(h1, Tag) else soup
+    seen = 0
+    for node in start.next_elements if isinstance(h1, Tag) else soup.descendants:
+        if not isinstance(node, str) or isinstance(node, Tag):
+            continue
+        text = clean_text(node)
+        if not text:
+            continue
+        seen += 1
+        if seen > _BYLINE_SCAN or len(text) > 150:
+            return  # past the header block: body text starts here
+        if node.find_parent(["a", "h1", "h2", "h3"]) is not None:
+            continue
+        for match in _TEXT_BYLINE.finditer(text):
+            if _NOT_PERSON_BY.search(text[: match.end() - len(match.group("name"))]):
+                continue
+            if node.parent is not None and _in_chrome_context(node.parent):
+                continue
+            yield match.group("name")
+        # a byline split over elements: "By <span>Name</span>"
+        if re.search(r"(?:^|\s)by:?$", text, re.IGNORECASE) and not _NOT_PERSON_BY.search(text):
+            following = node.find_next(string=True)
+            while following is not None and not clean_text(following):
+                following = following.find_next(string=True)
+            if following is not None:
+                yield clean_text(following)
+
+
 def _is_byline(tag: Tag) -> bool:
     if tag.name in ("html", "body", "main", "article", "section"):
         return False
@@ -350,6 +390,10 @@ def choose_author(page: ParsedPage, sitename: str | None, site: str) -> str | No
         return name
 
     for raw in _visible_bylines(page.soup):
+        name = ok(_clean_name(raw))
+        if name:
+            return name
+    for raw in _text_bylines(page.soup):
         name = ok(_clean_name(raw))
         if name:
             return name
