@@ -14,7 +14,7 @@ from index.models import Hit, SearchResults
 from ingest.document import Document
 from search_service.extensions import get_searcher
 from search_service.formatting import highlight_html, iso_value
-from search_service.params import find_document, require_query, search_request
+from search_service.params import day_text, find_document, require_query, search_request
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -53,6 +53,9 @@ def search_payload(results: SearchResults) -> dict[str, Any]:
         "size": req.size,
         "sort": req.sort,
         "site": req.site,
+        "author": req.author,
+        "date_from": day_text(req.date_from),
+        "date_to": day_text(req.date_to),
         "collapse": req.collapse,
         "took_ms": round(results.took_ms, 2),
         "hits": [hit_payload(hit) for hit in results.hits],

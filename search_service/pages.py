@@ -16,7 +16,7 @@ from ingest.document import Document
 from search_service import formatting
 from search_service.extensions import get_searcher
 from search_service.messages import msg, msg_n, msg_or
-from search_service.params import find_document, query_text, search_request
+from search_service.params import day_text, find_document, query_text, search_request
 
 bp = Blueprint("pages", __name__)
 
@@ -25,6 +25,10 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
+
+
+#: Values left out of result URLs, so links stay short and canonical.
+URL_DEFAULTS: dict[str, Any] = {"page": 1, "sort": "relevance"}
 
 
 @bp.get("/")
@@ -105,11 +109,24 @@ def add_security_headers(response: Response) -> Response:
 
 @bp.app_template_global()
 def search_url(req: SearchRequest, **changes: Any) -> str:
-    """The results URL for ``req`` with ``changes``; defaults are left out of the URL."""
-    params: dict[str, Any] = {"q": req.q, "page": req.page, "sort": req.sort, "site": req.site}
+    """The results URL for ``req`` with ``changes`` (any change but ``page`` resets the page)."""
+    params: dict[str, Any] = {
+        "q": req.q,
+        "page": req.page,
+        "sort": req.sort,
+        "site": req.site,
+        "author": req.author,
+        "date_from": day_text(req.date_from),
+        "date_to": day_text(req.date_to),
+    }
+    if changes and "page" not in changes:
+        params["page"] = 1  # a new filter or order starts again on page 1
     params.update(changes)
-    defaults = {"page": 1, "sort": "relevance", "site": None}
-    kept = {key: value for key, value in params.items() if defaults.get(key, "") != value}
+    kept = {
+        key: value
+        for key, value in params.items()
+        if value not in (None, "") and URL_DEFAULTS.get(key) != value
+    }
     return url_for("pages.search", **kept)
 
 
@@ -127,4 +144,5 @@ def register_template_helpers(state: BlueprintSetupState) -> None:
         format_took=formatting.format_took,
         linkable_url=formatting.linkable_url,
         page_window=formatting.page_window,
+        day_text=day_text,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
 
 from index.models import InvalidRequest, SearchRequest
 from ingest.document import Document
@@ -23,6 +24,9 @@ _FALSE = frozenset({"0", "false", "no", "off"})
 #: A document id is 16 hex digits (``ingest.document.make_doc_id``); allow some slack, but
 #: never hand an unbounded string to the store.
 _DOC_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: Longest site or author name worth looking up (a DNS name is at most 253 characters).
+MAX_KEY_CHARS = 253
 
 
 def parse_int(args: Mapping[str, str], name: str, default: int) -> int:
@@ -50,7 +54,30 @@ def parse_bool(args: Mapping[str, str], name: str, default: bool) -> bool:
 def parse_text(args: Mapping[str, str], name: str) -> str | None:
     """An optional text parameter, stripped; empty means absent."""
     value = (args.get(name) or "").strip()
+    if len(value) > MAX_KEY_CHARS:
+        raise BadRequest(
+            msg("error.too_long", param=name, limit=MAX_KEY_CHARS),
+            code="invalid_parameter",
+            param=name,
+        )
     return value or None
+
+
+def parse_day(args: Mapping[str, str], name: str, *, end_of_day: bool = False) -> datetime | None:
+    """A ``YYYY-MM-DD`` parameter as a UTC instant: the day's start, or its last microsecond."""
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        if not _DAY.fullmatch(raw):
+            raise ValueError(raw)
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise BadRequest(
+            msg("error.not_date", param=name), code="invalid_parameter", param=name
+        ) from None
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    return start + timedelta(days=1, microseconds=-1) if end_of_day else start
 
 
 def query_text(args: Mapping[str, str]) -> str:
@@ -72,13 +99,23 @@ def search_request(
         size=parse_int(args, "size", default_size) if allow_size else default_size,
         sort=parse_text(args, "sort") or "relevance",
         site=parse_text(args, "site"),
+        author=parse_text(args, "author"),
+        date_from=parse_day(args, "date_from"),
+        date_to=parse_day(args, "date_to", end_of_day=True),
         collapse=parse_bool(args, "collapse", True),
     )
     try:
         request.validate()
     except InvalidRequest as err:
         raise BadRequest(str(err), code="invalid_parameter", param=err.param) from None
+    if request.date_from and request.date_to and request.date_from > request.date_to:
+        raise BadRequest(msg("error.date_order"), code="invalid_parameter", param="date_to")
     return request
+
+
+def day_text(instant: datetime | None) -> str | None:
+    """The ``YYYY-MM-DD`` a date parameter was given as (for links and JSON echoes)."""
+    return instant.date().isoformat() if instant else None
 
 
 def require_query(request: SearchRequest) -> None:

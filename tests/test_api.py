@@ -186,3 +186,27 @@ def test_stats_describe_the_archive(client: FlaskClient) -> None:
     assert last is not None
     assert first <= last
     assert data["generation"]
+
+
+def test_date_range_filter_is_inclusive(client: FlaskClient) -> None:
+    """``date_from``/``date_to`` keep hits published on those days and between them."""
+    data = search(client, q=COMMON_WORD, size=100, date_from="2019-10-01", date_to="2019-12-31")
+    assert data["date_from"] == "2019-10-01"
+    assert data["date_to"] == "2019-12-31"
+    assert data["hits"]
+    everything = search(client, q=COMMON_WORD, size=100)
+    assert data["total"] < everything["total"]
+    for hit in data["hits"]:
+        published = parse_published(hit["published"])
+        assert published is not None
+        # a page's local date may fall a day either side of the UTC day bounds
+        assert "2019-09-30" <= published.date().isoformat() <= "2020-01-01"
+
+
+def test_author_filter_keeps_only_that_author(client: FlaskClient) -> None:
+    """``author`` is an exact byline."""
+    author = search(client, q=COMMON_WORD, size=100)["facets"]["author"][0]["value"]
+    data = search(client, q=COMMON_WORD, size=100, author=author)
+    assert data["author"] == author
+    assert data["hits"]
+    assert {hit["author"] for hit in data["hits"]} == {author}

@@ -61,6 +61,12 @@ BAD_SEARCHES = [
     pytest.param("q=fire&size=ten", "size", id="size-word"),
     pytest.param("q=fire&sort=bogus", "sort", id="sort-bogus"),
     pytest.param("q=fire&collapse=maybe", "collapse", id="collapse-maybe"),
+    pytest.param("q=fire&date_from=2019-13-01", "date_from", id="date-from-month-13"),
+    pytest.param("q=fire&date_from=yesterday", "date_from", id="date-from-word"),
+    pytest.param("q=fire&date_to=20190101", "date_to", id="date-to-compact"),
+    pytest.param("q=fire&date_from=2020-01-01&date_to=2019-01-01", "date_to", id="dates-reversed"),
+    pytest.param("q=fire&site=" + "s" * 300, "site", id="site-too-long"),
+    pytest.param("q=fire&author=" + "a" * 300, "author", id="author-too-long"),
 ]
 
 

@@ -178,7 +178,7 @@ def test_site_filter_narrows_and_can_be_removed(client: FlaskClient) -> None:
     sites = re.findall(r'<span class="site">([^<]+)</span>', html)
     assert sites
     assert set(sites) == {site}
-    assert "Show results from every site" in html
+    assert "Remove the filter on site www.valleyledger.example" in html
     assert outline(html).find("input", type="checkbox", name="site", value=site)
 
 
@@ -327,3 +327,43 @@ def test_opensearch_description_is_linked_and_valid(client: FlaskClient) -> None
     assert template.endswith("/search?q={searchTerms}")
     path = template.split("://", 1)[1].split("/", 1)[1]
     assert client.get("/" + path.replace("{searchTerms}", "fire")).status_code == 200
+
+
+def test_active_filters_show_and_can_be_removed(client: FlaskClient) -> None:
+    """Each filter in force is listed with a link that removes just that filter."""
+    html = get_page(
+        client, "/search", q=COMMON_WORD, site="www.valleyledger.example", date_from="2019-01-01"
+    )
+    page = outline(html)
+    assert "site www.valleyledger.example" in html
+    assert "published 2019-01-01 to …" in html
+    assert page.find("a", href=f"/search?q={COMMON_WORD}&date_from=2019-01-01")
+    assert page.find("a", href=f"/search?q={COMMON_WORD}&site=www.valleyledger.example")
+
+
+def test_date_filter_form_works_without_javascript(client: FlaskClient) -> None:
+    """The date form is a plain GET form with labelled date inputs keeping the query."""
+    page = outline(get_page(client, "/search", q=COMMON_WORD, sort="newest"))
+    assert page.find("label", **{"for": "date_from"})
+    assert page.find("label", **{"for": "date_to"})
+    assert page.find("input", id="date_from", type="date")
+    assert page.find("input", type="hidden", name="q", value=COMMON_WORD)
+    assert page.find("input", type="hidden", name="sort", value="newest")
+
+
+def test_author_facet_links_filter_by_author(client: FlaskClient) -> None:
+    """Authors of the results are offered as filters."""
+    html = get_page(client, "/search", q=COMMON_WORD)
+    assert "Narrow by author" in html
+    link = re.search(r'href="(/search\?q=according&amp;author=[^"]+)"', html)
+    assert link
+    filtered = client.get(link.group(1).replace("&amp;", "&"))
+    assert filtered.status_code == 200
+    assert "Remove the filter on author" in filtered.get_data(as_text=True)
+
+
+def test_query_text_is_escaped_everywhere_it_is_echoed(client: FlaskClient) -> None:
+    """A query containing markup comes back as text in the box, title and summary."""
+    html = get_page(client, "/search", q='"><script>alert(1)</script>')
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
