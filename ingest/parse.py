@@ -162,9 +162,11 @@ def _flatten_deep(body: Any) -> None:
     deep = _deep_elements(body, MAX_DEPTH)
     if not deep:
         return
-    log.debug("unwrapping %d elements nested deeper than %d", len(deep), MAX_DEPTH)
+    log.debug("unwrapping elements among %d nested deeper than %d", len(deep), MAX_DEPTH)
     for el in reversed(deep):
-        if el.tag in _WRAPPERS and el.getparent() is not None:
+        parent = el.getparent()
+        if (el.tag in _WRAPPERS and parent is not None and parent.tag == el.tag
+                and dict(parent.attrib) == dict(el.attrib)):
             el.drop_tag()
     for el in _deep_elements(body, 2 * MAX_DEPTH):
         if el.getparent() is None or not len(el):
@@ -215,7 +217,8 @@ _ANY_TAG = re.compile(r"<[^>]*>")
 _VOID = frozenset(("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                    "param", "source", "track", "wbr", "p", "li", "option"))
 #: Nesting beyond which the raw-markup pass drops wrapper tags (libxml2 gives up near 256).
-RAW_DEPTH_LIMIT = 200
+RAW_DEPTH_LIMIT = 60
+RAW_HARD_LIMIT = 220
 
 
 def _lost_text(text: str, root: Any) -> bool:
@@ -228,13 +231,15 @@ def _lost_text(text: str, root: Any) -> bool:
 
 
 def limit_nesting(text: str) -> str:
-    """Drop wrapper tags (div, span...) nested deeper than RAW_DEPTH_LIMIT, with their end tags.
+    """Drop excess wrapper tags (div, span...) of deeply nested markup, with their end tags.
 
-    libxml2 silently discards content nested deeper than about 256 elements; removing the
-    excess wrappers before parsing keeps the text. Unmatched end tags are left to the parser.
+    libxml2 silently discards content nested deeper than about 256 elements. Below
+    RAW_DEPTH_LIMIT a wrapper identical to its parent (the usual shape of hostile nesting)
+    is dropped; below RAW_HARD_LIMIT every wrapper is. Unmatched end tags are left to the parser.
     """
     out: list[str] = []
-    stack: list[tuple[str, bool]] = []
+    stack: list[tuple[str, bool, str]] = []
+    kept = 0
     pos = 0
     for match in _TAG.finditer(text):
         closing, name = match.group(1), match.group(2).lower()
@@ -242,13 +247,18 @@ def limit_nesting(text: str) -> str:
         if name in _VOID:
             pass
         elif not closing:
-            dropped = len(stack) >= RAW_DEPTH_LIMIT and name in _WRAPPERS
-            stack.append((name, dropped))
+            raw = match.group(0)
+            dropped = False
+            if name in _WRAPPERS and kept >= RAW_DEPTH_LIMIT:
+                dropped = kept >= RAW_HARD_LIMIT or (bool(stack) and stack[-1][2] == raw)
+            stack.append((name, dropped, raw))
+            kept += not dropped
             keep = not dropped
         else:
             for i in range(len(stack) - 1, max(-1, len(stack) - 50), -1):
                 if stack[i][0] == name:
                     keep = not stack[i][1]
+                    kept -= sum(1 for entry in stack[i:] if not entry[1])
                     del stack[i:]
                     break
         if not keep:
