@@ -8,6 +8,7 @@ throughout; a crash at any moment leaves the live generation as it was.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterable
@@ -19,7 +20,13 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.query import Every, Term
 
-from index.generations import new_generation_dir, prune_generations, publish, writer_lock
+from index.generations import (
+    current_generation,
+    new_generation_dir,
+    prune_generations,
+    publish,
+    writer_lock,
+)
 from index.schema import SCHEMA_VERSION, build_schema
 from ingest.document import ARTICLE, Document
 
@@ -78,10 +85,13 @@ def build_generation(
     docs: Iterable[Document],
     on_progress: Callable[[int], None] | None = None,
     keep: int = 2,
+    applied_seq: int = 0,
 ) -> BuildReport:
     """Build a new generation from ``docs``, check it and make it the live one.
 
     Only ``article`` documents are indexed. Holds the writer lock throughout.
+    ``applied_seq`` is the store's last change already reflected in ``docs``: the next
+    ``apply_changes`` starts after it.
 
     Raises:
         IndexLocked: another reindex is running.
@@ -111,6 +121,7 @@ def build_generation(
                 raise
             writer.commit()
             (gen_dir / "SCHEMA_VERSION").write_text(f"{SCHEMA_VERSION}\n", encoding="utf-8")
+            write_applied_seq(gen_dir, applied_seq)
             _check(ix, count, probe)
         except BaseException:
             shutil.rmtree(gen_dir, ignore_errors=True)
@@ -132,3 +143,85 @@ def _check(ix: Any, expected: int, probe_id: str | None) -> None:
             raise BuildCheckFailed(f"probe query for document {probe_id} found nothing")
         if expected and searcher.search(Every(), limit=1).is_empty():
             raise BuildCheckFailed("new generation answers no query")
+
+
+APPLIED = "APPLIED_SEQ"
+
+
+def read_applied_seq(gen_dir: Path) -> int:
+    """The store change sequence number a generation reflects (0 when unknown)."""
+    try:
+        return int((gen_dir / APPLIED).read_text(encoding="utf-8").strip() or 0)
+    except (FileNotFoundError, ValueError):
+        return 0
+
+
+def write_applied_seq(gen_dir: Path, seq: int) -> None:
+    """Record ``seq`` atomically (temporary file, then rename)."""
+    tmp = gen_dir / f".{APPLIED}.tmp"
+    tmp.write_text(f"{seq}\n", encoding="utf-8")
+    os.replace(tmp, gen_dir / APPLIED)
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeReport:
+    """What an incremental reindex did."""
+
+    generation: str
+    updated: int
+    deleted: int
+    applied_seq: int
+    seconds: float
+
+
+def live_applied_seq(data_dir: Path) -> int:
+    """The change sequence number the live generation reflects.
+
+    Raises:
+        NoIndexYet: no generation has been published.
+    """
+    return read_applied_seq(current_generation(data_dir))
+
+
+def apply_changes(
+    data_dir: Path, changes: Iterable[tuple[int, str, Document | None]]
+) -> ChangeReport:
+    """Apply store changes to the live generation in place, in one atomic Whoosh commit.
+
+    ``changes`` are (sequence number, document id, document or None when deleted). Readers
+    see the old or the new state, never a mix (a Whoosh commit renames its table of
+    contents); the generation is then re-published so that serving workers reopen. Applying
+    the same change twice is harmless, so a crash between the commit and the sequence
+    number's update costs only a repeat.
+
+    Raises:
+        IndexLocked: another reindex is running.
+        NoIndexYet: there is no live generation to update.
+    """
+    started = time.monotonic()
+    with writer_lock(data_dir):
+        gen_dir = current_generation(data_dir)
+        ix = whoosh_index.open_dir(str(gen_dir))
+        writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+        updated = deleted = 0
+        last = read_applied_seq(gen_dir)
+        try:
+            for seq, doc_id, doc in changes:
+                if doc is None or doc.kind != ARTICLE:
+                    writer.delete_by_term("id", doc_id)
+                    deleted += 1
+                else:
+                    writer.update_document(**_fields(doc))
+                    updated += 1
+                last = max(last, seq)
+        except BaseException:
+            writer.cancel()
+            raise
+        if updated or deleted:
+            writer.commit()
+        else:
+            writer.cancel()
+        write_applied_seq(gen_dir, last)
+        if updated or deleted:
+            publish(data_dir, gen_dir)
+    return ChangeReport(gen_dir.name, updated, deleted, last, time.monotonic() - started)

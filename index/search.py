@@ -99,7 +99,9 @@ class Searcher:
                 return self._searcher
             try:
                 gen_dir = current_generation(self.data_dir)
-                if gen_dir.name != self._generation or self._searcher is None:
+                # A changed pointer means a new generation, or new commits to the live one
+                # (`reindex --changed` re-publishes it): either way open a fresh searcher.
+                if stamp != self._stamp or self._searcher is None:
                     ix = FileStorage(str(gen_dir)).open_index()
                     new = ix.searcher()
                     old = self._searcher

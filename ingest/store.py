@@ -56,6 +56,12 @@ CREATE TABLE IF NOT EXISTS documents (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_source ON documents(source_path);
+-- Every change to a document, in order: what `reindex --changed` applies to the live index.
+CREATE TABLE IF NOT EXISTS changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL,
+    op TEXT NOT NULL CHECK (op IN ('put', 'delete'))
+);
 CREATE INDEX IF NOT EXISTS documents_story ON documents(story);
 """
 
@@ -158,6 +164,7 @@ class Store:
                 sum(len(p.split()) for p in doc.body), _now(),
             ),
         )
+        self._log_change(doc.id, "put")
         self._put_file(doc.source_path, size, mtime_ns, doc.content_hash, OK, doc.kind, None, doc.id)
 
     def put_skipped(self, skipped: Skipped, size: int, mtime_ns: int) -> None:
@@ -186,9 +193,32 @@ class Store:
         )
 
     def _drop_documents_of(self, path: str, keep: str | None = None) -> None:
-        self.db.execute(
-            "DELETE FROM documents WHERE source_path=? AND id IS NOT ?", (path, keep)
-        )
+        gone = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT id FROM documents WHERE source_path=? AND id IS NOT ?", (path, keep)
+            )
+        ]
+        for doc_id in gone:
+            self.db.execute("DELETE FROM documents WHERE id=?", (doc_id,))
+            self._log_change(doc_id, "delete")
+
+    def _log_change(self, doc_id: str, op: str) -> None:
+        self.db.execute("INSERT INTO changes (doc_id, op) VALUES (?, ?)", (doc_id, op))
+
+    def last_change(self) -> int:
+        """Sequence number of the newest change (0 when none)."""
+        row = self.db.execute("SELECT MAX(seq) FROM changes").fetchone()
+        return int(row[0] or 0)
+
+    def changes_since(self, seq: int) -> Iterator[tuple[int, str, Document | None]]:
+        """(seq, doc id, document or None when deleted) for every document changed after
+        ``seq``, each id once, at its latest state."""
+        rows = self.db.execute(
+            "SELECT doc_id, MAX(seq) FROM changes WHERE seq > ? GROUP BY doc_id ORDER BY 2", (seq,)
+        ).fetchall()
+        for doc_id, last in rows:
+            yield int(last), doc_id, self.get_document(doc_id)
 
     # -- documents -------------------------------------------------------------------------
 
@@ -225,6 +255,8 @@ class Store:
                 "AND (story IS NOT ? OR duplicate_of IS NOT ?)",
                 (story, dup, doc_id, story, dup),
             )
+            if cur.rowcount:
+                self._log_change(doc_id, "put")
             changed += cur.rowcount
         return changed
 

@@ -177,41 +177,80 @@ def ingest(paths: tuple[Path, ...], data_dir: Path | None, jobs: int, quiet: boo
 
 @cli.command()
 @data_dir_option
+@click.option("--changed", is_flag=True,
+              help="Apply only what ingest changed since the last reindex, in place.")
 @quiet_option
-def reindex(data_dir: Path | None, quiet: bool) -> None:
+def reindex(data_dir: Path | None, changed: bool, quiet: bool) -> None:
     """Build a new index generation from the store and switch to it atomically.
 
     Searching goes on during the build; the live generation is replaced only after the new
-    one has been checked.
+    one has been checked. With --changed, the documents that ingest added, changed or
+    removed since the last reindex are applied to the live generation in one atomic commit
+    (for small updates; a full reindex also compacts the index).
 
     \b
     Example:
-        search-service reindex --data-dir /srv/news/var
+        search-service ingest ./scraped && search-service reindex --changed
     """
     settings = _settings(data_dir)
-    report = _reindex(settings.data_dir, quiet)
+    if changed:
+        report = _reindex_changed(settings.data_dir)
+        click.echo(
+            f"Updated index generation {report.generation} in place: {report.updated} documents "
+            f"added or changed, {report.deleted} removed, in {report.seconds:.1f} s."
+        )
+        return
+    built = _reindex(settings.data_dir, quiet)
     click.echo(
-        f"Published index generation {report.generation}: {report.documents} documents "
-        f"in {report.seconds:.1f} s ({report.removed_generations} old generations removed)."
+        f"Published index generation {built.generation}: {built.documents} documents "
+        f"in {built.seconds:.1f} s ({built.removed_generations} old generations removed)."
     )
+
+
+def _open_store(data_dir: Path) -> Any:
+    from ingest.store import STORE_FILE, Store
+
+    if not (data_dir / STORE_FILE).is_file():
+        raise FatalError(f"no document store in {data_dir}: run `search-service ingest PATH` first")
+    return Store(data_dir)
 
 
 def _reindex(data_dir: Path, quiet: bool) -> Any:
     from index.build import BuildCheckFailed, build_generation
     from index.models import IndexLocked
-    from ingest.store import STORE_FILE, Store, StoreError
+    from ingest.store import StoreError
 
-    if not (data_dir / STORE_FILE).is_file():
-        raise FatalError(f"no document store in {data_dir}: run `search-service ingest PATH` first")
     try:
-        with Store(data_dir) as store:
+        with _open_store(data_dir) as store:
             total = store.counts()["documents"]
+            applied = store.last_change()
             with _progress("Indexing", total, quiet) as update:
-                return build_generation(data_dir, store.iter_documents(), on_progress=update)
+                return build_generation(
+                    data_dir, store.iter_documents(), on_progress=update, applied_seq=applied
+                )
     except (IndexLocked, BuildCheckFailed, StoreError) as err:
         raise FatalError(str(err)) from None
     except OSError as err:
         raise FatalError(f"reindex failed, the live index is unchanged: {err}") from None
+
+
+def _reindex_changed(data_dir: Path) -> Any:
+    from index.build import apply_changes, live_applied_seq
+    from index.models import IndexLocked, NoIndexYet
+    from ingest.store import StoreError
+
+    try:
+        with _open_store(data_dir) as store:
+            since = live_applied_seq(data_dir)
+            return apply_changes(data_dir, store.changes_since(since))
+    except NoIndexYet:
+        raise FatalError(
+            f"no live index in {data_dir} to update: run `search-service reindex` (without --changed)"
+        ) from None
+    except (IndexLocked, StoreError) as err:
+        raise FatalError(str(err)) from None
+    except OSError as err:
+        raise FatalError(f"incremental reindex failed: {err}") from None
 
 
 # -- search ----------------------------------------------------------------------------------

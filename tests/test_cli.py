@@ -99,3 +99,31 @@ def test_bad_config_file_is_one_line(tmp_path: Path) -> None:
     bad.write_text("nonsense = = 1")
     proc = run_cli("config", env={"SEARCH_SERVICE_CONFIG": str(bad)})
     assert proc.returncode == 2 and "cannot read config file" in proc.stderr
+
+
+def test_incremental_reindex_picks_up_changed_and_removed_files(tmp_path: Path) -> None:
+    import shutil
+
+    pages = tmp_path / "pages"
+    shutil.copytree(SAMPLE_PAGES, pages)
+    data = str(tmp_path / "data")
+    run_cli("ingest", str(pages), "--data-dir", data)
+    assert run_cli("reindex", "--data-dir", data).returncode == 0
+    proc = run_cli("reindex", "--changed", "--data-dir", data)
+    assert proc.returncode == 0 and "0 documents added or changed, 0 removed" in proc.stdout
+    before = json.loads(run_cli("search", "Notre Dame", "--data-dir", data, "--json", "--all-copies").stdout)
+    victim = Path(before["hits"][0]["source"])
+    victim.unlink()
+    run_cli("ingest", str(pages), "--data-dir", data)
+    proc = run_cli("reindex", "--changed", "--data-dir", data)
+    assert proc.returncode == 0, proc.stderr
+    after = json.loads(run_cli("search", "Notre Dame", "--data-dir", data, "--json", "--all-copies").stdout)
+    assert str(victim) not in {h["source"] for h in after["hits"]}
+    assert after["total"] == before["total"] - 1
+
+
+def test_incremental_reindex_without_an_index_says_what_to_run(tmp_path: Path) -> None:
+    data = str(tmp_path / "data")
+    run_cli("ingest", str(SAMPLE_PAGES), "--data-dir", data)
+    proc = run_cli("reindex", "--changed", "--data-dir", data)
+    assert proc.returncode == 2 and "without --changed" in proc.stderr

@@ -99,3 +99,25 @@ def test_searcher_keeps_serving_when_the_pointer_names_a_missing_generation(tmp_
     pointer.write_text("gen-does-not-exist\n")
     os.utime(pointer, ns=(1, 1))
     assert searcher.search(SearchRequest(q="harbour")).total == 3
+
+
+def test_apply_changes_updates_the_live_generation_in_place(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from index.build import apply_changes, live_applied_seq
+
+    docs = make_docs(4)
+    build_generation(tmp_path, docs, applied_seq=7)
+    searcher = Searcher(tmp_path)
+    assert searcher.search(SearchRequest(q="harbour")).total == 4
+    gen = current_generation(tmp_path).name
+    changed = replace(docs[0], title="Lighthouse story", body=("The lighthouse shone.",))
+    report = apply_changes(tmp_path, [(8, changed.id, changed), (9, docs[1].id, None)])
+    assert (report.updated, report.deleted, report.applied_seq) == (1, 1, 9)
+    assert current_generation(tmp_path).name == gen  # same generation, new commit
+    assert live_applied_seq(tmp_path) == 9
+    assert searcher.search(SearchRequest(q="harbour")).total == 2
+    assert [h.id for h in searcher.search(SearchRequest(q="lighthouse")).hits] == [docs[0].id]
+    # applying the same changes again changes nothing
+    apply_changes(tmp_path, [(8, changed.id, changed), (9, docs[1].id, None)])
+    assert searcher.search(SearchRequest(q="harbour OR lighthouse")).total == 3
