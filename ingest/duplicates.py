@@ -472,10 +472,35 @@ class StoryGrouper:
         exact = np.flatnonzero(valid & (shingles >= MIN_EXACT_SHINGLES) & (body_hash != 0))
         candidate_pairs.update(_bucket_pairs(body_hash[exact], exact, MAX_BUCKET))
 
-        # 3. verify the candidates; strong links are merged at once.
+        # 3. verify the candidates: copies of the same text are merged at once; a copy
+        #    contained in a longer one then joins the best such story, and one only.
+        parts: list[tuple[int, int, float]] = []
         for a, b in sorted(candidate_pairs):
-            if uf.find(a) != uf.find(b) and verifier.strong(a, b):
+            if uf.find(a) == uf.find(b):
+                continue
+            verdict = verifier.judge(a, b)
+            if verdict is None:
+                continue
+            mutual, score = verdict
+            if mutual:
                 links += uf.union(a, b)
+            elif shingles[a] <= shingles[b]:
+                parts.append((a, b, score))
+            else:
+                parts.append((b, a, score))
+        targets: dict[int, dict[int, float]] = defaultdict(dict)
+        for small, large, score in parts:
+            rs, rl = uf.find(small), uf.find(large)
+            if rs != rl and score > targets[rs].get(rl, -1.0):
+                targets[rs][rl] = score
+        for root in sorted(targets):
+            options = targets[root]
+            best = min(options, key=lambda r: (-options[r], r))
+            if len(options) > 1:
+                logger.debug(
+                    "story grouping: %s is part of %d stories", entries[root].id, len(options)
+                )
+            links += uf.union(root, best)
 
         # 4. headline-only links, for copies whose body is too small to judge, made only
         #    when the headline names a single story.
@@ -611,24 +636,36 @@ class _Verifier:
             return True
         return self.containment(short, other) >= MIN_HEADLINE_CONTAINMENT
 
-    def strong(self, a: int, b: int) -> bool:
-        """Whether a candidate pair is the same story on the evidence of the texts."""
+    def judge(self, a: int, b: int) -> tuple[bool, float] | None:
+        """Whether a candidate pair is the same story on the evidence of the texts.
+
+        Returns None when it is not (or cannot be told), ``(True, score)`` when the two
+        are mostly the same text (a symmetric link), and ``(False, score)`` when only the
+        smaller one is mostly found in the larger (a truncated copy, or a teaser that a
+        digest page also contains: such a link may attach the smaller copy to one story
+        only, so that it cannot chain two stories).
+        """
         if not (self.valid[a] and self.valid[b]):
-            return False
+            return None
         small = min(int(self.shingles[a]), int(self.shingles[b]))
         if (
             self.body_hash[a] == self.body_hash[b]
             and self.body_hash[a] != 0
             and small >= MIN_EXACT_SHINGLES
         ):
-            return True
+            return True, 2.0
         if small < MIN_SHINGLES or not self.titles_compatible(a, b):
-            return False
+            return None
         j = self.jaccard(a, b)
-        if j >= MIN_JACCARD or self.containment(a, b, j) >= MIN_CONTAINMENT:
-            return True
+        bonus = 1.0 if self.title_keys[a] == self.title_keys[b] else 0.0
+        if j >= MIN_JACCARD:
+            return True, bonus + j
+        contained = self.containment(a, b, j)
         shared, fewer = self.shared_paragraphs(a, b)
-        return shared > 0 and shared >= MIN_SHARED_PARAGRAPHS * fewer
+        key_share = shared / fewer if fewer else 0.0
+        if contained >= MIN_CONTAINMENT or (shared > 0 and key_share >= MIN_SHARED_PARAGRAPHS):
+            return False, bonus + max(min(contained, 1.0), key_share)
+        return None
 
     def canonical_ok(self, copy: int, target: int) -> bool:
         """Whether a rel=canonical link is believable (not a site-wide link to a front page).

@@ -389,3 +389,20 @@ def test_headline_only_link_needs_close_dates() -> None:
     result = group_documents([gallery, stub_same_week, stub_next_month])
     assert same_story(result, gallery, stub_same_week)
     assert not same_story(result, gallery, stub_next_month)
+
+
+def test_a_short_copy_found_in_two_stories_does_not_chain_them() -> None:
+    quote = (
+        "The harbour authority said in a statement that the safety of everyone using the "
+        "bridge came first and that it would publish the engineers' report in full next week."
+    )
+    closure = doc("https://porttimes.example/bridge-closure", BRIDGE_TITLE, [*BRIDGE, quote])
+    delay = doc(
+        "https://porttimes.example/bridge-delay",
+        "Harbour bridge repairs delayed for six weeks",
+        [*BRIDGE2, quote],
+    )
+    teaser = doc("https://agg.example/t", "Harbour bridge repairs", [quote])
+    result = group_documents([closure, delay, teaser])
+    assert not same_story(result, closure, delay)
+    assert same_story(result, teaser, closure) or same_story(result, teaser, delay)
