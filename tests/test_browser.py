@@ -35,6 +35,27 @@ KNOWN_ITEM = "Notre Dame cathedral fire"
 COMMON_WORD = "according"  # more than ten stories: two pages of results
 HOSTILE_QUERY = "frog skull spikes"
 TIMEOUT_MS = 15_000
+#: Everything a person reads on a results page, checked for contrast in both schemes.
+READABLE = (
+    "body",
+    ".brand",
+    ".summary",
+    ".took",
+    ".sort a",
+    ".result-title a",
+    ".meta",
+    ".snippet",
+    ".results mark",
+    ".also-on",
+    ".facet a",
+    ".facet .count",
+    ".date-filter label",
+    ".pager a",
+    ".pager a[aria-current='page']",
+    ".pager-status",
+    ".search-form button",
+    ".site-footer",
+)
 
 
 @pytest.fixture(scope="module")
@@ -177,11 +198,11 @@ def test_colour_schemes_are_readable(
     watched = open_page(browser, color_scheme=scheme)
     page = watched.page
     try:
-        page.goto(f"{live_server}/search?q={KNOWN_ITEM}")
+        page.goto(f"{live_server}/search?q={COMMON_WORD}")
         background = page.evaluate("getComputedStyle(document.body).backgroundColor")
         channels = [int(v) for v in re.findall(r"\d+", background)[:3]]
         assert (sum(channels) / 3 < 60) if scheme == "dark" else (sum(channels) / 3 > 200)
-        for selector in ("body", ".result-title a", ".meta", ".snippet", ".results mark", ".brand"):
+        for selector in READABLE:
             ratio = page.evaluate(CONTRAST_JS, selector)
             assert ratio is not None, selector
             assert ratio >= 4.5, f"{selector} contrast {ratio:.2f} in {scheme} mode"
@@ -213,7 +234,7 @@ def test_small_screen_has_no_sideways_scroll(
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
     page = context.new_page()
     try:
-        page.goto(f"{live_server}/search?q={KNOWN_ITEM}")
+        page.goto(f"{live_server}/search?q={COMMON_WORD}")
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )

@@ -367,3 +367,16 @@ def test_query_text_is_escaped_everywhere_it_is_echoed(client: FlaskClient) -> N
     html = get_page(client, "/search", q='"><script>alert(1)</script>')
     assert "<script>alert(1)" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_non_ascii_query_round_trips(client: FlaskClient) -> None:
+    """Accented words are searched, kept in the box and highlighted."""
+    html = get_page(client, "/search", q="fiancée")
+    assert outline(html).find("input", id="q", value="fiancée")
+    assert "<mark>Fiancée</mark>" in html or "<mark>fiancée</mark>" in html
+
+
+def test_results_pages_ask_robots_not_to_index_them(client: FlaskClient) -> None:
+    """Result pages are not content: crawlers may follow them but not index them."""
+    page = outline(get_page(client, "/search", q="fire"))
+    assert page.find("meta", name="robots", content="noindex, follow")
