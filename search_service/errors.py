@@ -31,8 +31,8 @@ class ServiceError(Exception):
     def __init__(
         self, message: str | None = None, *, code: str | None = None, param: str | None = None
     ) -> None:
-        super().__init__(message or msg(self.default_message_key))
         self.message = message or msg(self.default_message_key)
+        super().__init__(self.message)
         if code:
             self.code = code
         self.param = param
@@ -138,7 +138,7 @@ def wants_json(req: Request) -> bool:
     return req.path.startswith(JSON_PREFIXES)
 
 
-def handle_error(err: Exception) -> Response | HTTPException | tuple[str, int]:
+def handle_error(err: Exception) -> Response | HTTPException:
     """The one handler for everything a view lets escape."""
     if isinstance(err, HTTPException) and (err.code or 500) < 400:
         return err  # redirects and the like are not errors
@@ -146,16 +146,25 @@ def handle_error(err: Exception) -> Response | HTTPException | tuple[str, int]:
     if error.status >= 500 and not isinstance(err, (ServiceError, SearchError, HTTPException)):
         # The traceback goes to the log only; the person sees a plain message.
         current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
-    if wants_json(request):
-        return json_error(error)
-    return render_error_page(error), error.status
+    response = json_error(error) if wants_json(request) else html_error(error)
+    if isinstance(err, HTTPException):
+        # keep what the protocol requires, such as Allow on a 405
+        for name, value in err.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+    return response
+
+
+def html_error(error: ServiceError) -> Response:
+    """The friendly page as a response with the error's status."""
+    return Response(render_error_page(error), status=error.status, mimetype="text/html")
 
 
 def render_error_page(error: ServiceError) -> str:
     """The friendly page; if even that fails, a bare escaped one (never a traceback)."""
     try:
         return render_template("error.html", error=error)
-    except Exception:
+    except Exception:  # the error page must not fail in turn; the log has the cause
         current_app.logger.exception("error page failed to render")
         return f"<!doctype html><title>{error.status}</title><p>{escape(error.message)}</p>"
 

@@ -238,3 +238,10 @@ def test_error_page_escapes_what_it_echoes(client: FlaskClient) -> None:
     body = response.get_data(as_text=True)
     assert "<script>alert(1)" not in body
     assert "&lt;script&gt;alert(1)" in body
+
+
+def test_405_names_the_allowed_methods(client: FlaskClient) -> None:
+    """A wrong method says which ones are allowed, in the Allow header."""
+    response = client.delete("/api/v1/stats")
+    assert_error_envelope(response, 405, code="method_not_allowed")
+    assert "GET" in response.headers["Allow"]
