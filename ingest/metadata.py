@@ -431,45 +431,90 @@ def structured_dates(page: ParsedPage) -> list[str]:
     return out
 
 
-def visible_dates(soup: BeautifulSoup) -> list[str]:
-    """Dates shown near the headline (bylines, ``<time>``), skipping headers, comments, updates."""
-    out: list[str] = []
+def headline_element(soup: BeautifulSoup) -> Tag | None:
+    """The element showing the headline: the first ``<h1>``, else one named like a headline."""
     h1 = soup.find("h1")
-    start = h1 if isinstance(h1, Tag) else soup
-    for el in _walk_after(start):
-        if not isinstance(el, Tag):
-            continue
-        is_time = el.name == "time"
-        attrs = " ".join(el.get("class") or []) + " " + str(el.get("id") or "")
-        if not is_time and not _DATE_HINT.search(attrs):
-            continue
-        if _chrome_date(el):
-            continue
-        text = clean_text(el.get_text(" "))
-        if _UPDATED.search(text) or _UPDATED.search(attrs):
-            continue
-        value = None
-        machine = el.get("datetime")
-        if isinstance(machine, str):
-            value = parse_iso(machine)
-            shown = find_date(text) if text else None
-            if shown and value and day_of(shown) == day_of(value) and precision(shown) > precision(value):
-                value = shown
-        elif len(text) < 200:
+    if isinstance(h1, Tag):
+        return h1
+    found = soup.find(_is_headline_element)
+    return found if isinstance(found, Tag) else None
+
+
+_MACHINE_ATTRS = ("datetime", "content", "title", "data-timestamp", "data-time", "data-date",
+                  "data-published", "data-datetime")
+_ISO_LIKE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}|^\s*\d{10,13}\s*$")
+_TEXT_SCAN = 80  # text nodes after the headline searched for a shown date
+_LONG_TEXT = 200  # a text node this long is body text: the header block is over
+
+
+def _machine_date(el: Tag) -> str | None:
+    for attr in _MACHINE_ATTRS:
+        value = el.get(attr)
+        if isinstance(value, str) and _ISO_LIKE.match(value):
+            parsed = parse_iso(value)
+            if parsed:
+                return parsed
+    return None
+
+
+def visible_dates(soup: BeautifulSoup) -> list[str]:
+    """Dates shown from the headline on (bylines, ``<time>``, "Posted on" lines).
+
+    Skips the page header above the headline (today's date), comments, footers and
+    anything saying "Updated". A machine value (``datetime=``, ``title=``) is preferred to the
+    shown text when both name the same day, as it is more precise.
+    """
+    out: list[str] = []
+    start = headline_element(soup)
+    nodes = start.next_elements if start is not None else soup.descendants
+    texts = 0
+    in_header = True
+    for node in nodes:
+        if isinstance(node, Tag):
+            value = _date_of_element(node, in_header)
+        elif isinstance(node, str) and in_header and type(node).__name__ == "NavigableString":
+            text = clean_text(node)
+            if not text:
+                continue
+            texts += 1
+            if texts > _TEXT_SCAN or len(text) > _LONG_TEXT:
+                in_header = False
+                continue
+            parent = node.parent
+            if parent is None or _chrome_date(parent) or _UPDATED.search(text):
+                continue
+            if start is not None and parent is start or parent.find_parent("a") is not None:
+                continue
             value = find_date(text)
-        if value:
+        else:
+            continue
+        if value and value not in out:
             out.append(value)
         if len(out) >= 3:
             break
     return out
 
 
-def _walk_after(start: Tag | BeautifulSoup) -> Iterator[Any]:
-    if isinstance(start, BeautifulSoup):
-        yield from start.descendants
-        return
-    yield from start.descendants
-    yield from start.next_elements
+def _date_of_element(el: Tag, in_header: bool) -> str | None:
+    """A date an element states for machines or, in the header block, by its date-like class."""
+    if el.name in ("html", "body", "main", "article"):
+        return None
+    attrs = " ".join(el.get("class") or []) + " " + str(el.get("id") or "")
+    is_time = el.name == "time" or el.get("itemprop") in ("datePublished", "dateCreated")
+    machine = _machine_date(el)
+    if not is_time and machine is None and not (in_header and _DATE_HINT.search(attrs)):
+        return None
+    if _chrome_date(el) or _UPDATED.search(attrs) or el.get("itemprop") == "dateModified":
+        return None
+    text = clean_text(el.get_text(" "))
+    if _UPDATED.search(text[:40]):
+        return None
+    shown = find_date(text) if text and len(text) < _LONG_TEXT else None
+    if machine:
+        if shown and day_of(shown) == day_of(machine) and precision(shown) > precision(machine):
+            return shown
+        return machine
+    return shown
 
 
 def _chrome_date(el: Tag) -> bool:
