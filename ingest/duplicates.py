@@ -23,8 +23,10 @@ Precision is favoured over recall: merging two different stories hides one of th
 readers, while a missed copy only shows up as a second result. Hence the guards: a body
 link needs compatible headlines (two BBC-style follow-ups can share 97% of their text
 under different headlines and are different stories), tiny bodies never link on body
-similarity alone, huge buckets (boilerplate paragraphs, headlines such as "Live
-updates") are ignored, and a headline-only link is made only when it is unambiguous.
+similarity alone, a copy that is only *contained* in longer ones joins one story at
+most (so a teaser or a digest page cannot chain two stories), huge buckets (boilerplate
+paragraphs, a wire story on hundreds of sites) are compared with a few members only, and
+a headline-only link is made only when it is unambiguous and the dates are close.
 """
 
 from __future__ import annotations
@@ -86,7 +88,10 @@ _NO_KEYS = np.zeros(0, dtype="<u4")
 @lru_cache(maxsize=1)
 def _template() -> MinHash:
     """One MinHash whose permutations are reused: generating them costs more than hashing."""
-    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32")
+    try:
+        return MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32")
+    except TypeError as exc:  # datasketch < 2.0 has no schemes
+        raise RuntimeError("story sketches need datasketch >= 2.0 (affine32 scheme)") from exc
 
 
 def _tokens(text: str) -> list[str]:
@@ -131,7 +136,7 @@ def _title_key(title: str) -> str:
 def sketch_text(title: str, body: Sequence[str]) -> bytes:
     """The sketch of a headline and body paragraphs (see :func:`sketch_document`)."""
     paragraphs = _content_paragraphs(body)
-    title_tokens = _tokens(title or "")
+    title_tokens = _title_key(title).split()
     shingles = _shingles([title_tokens, *paragraphs] if title_tokens else paragraphs)
     minhash = _template().copy()
     if shingles:
@@ -239,7 +244,7 @@ def entry_for(doc: Document, sketch: bytes | None = None) -> StoryEntry:
 def normalise_url(url: str | None) -> str | None:
     """A URL key for matching rel=canonical targets with page URLs.
 
-    Scheme, a leading ``www.``, default ports, the fragment and a trailing slash are
+    Scheme, a leading ``www.``, a default port, the fragment and a trailing slash are
     ignored: sites write their canonical links loosely. The query is kept (some sites
     identify articles by it).
     """
@@ -254,6 +259,12 @@ def normalise_url(url: str | None) -> str | None:
         return None
     if host.startswith("www."):
         host = host[4:]
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    if port is not None and port not in (80, 443):
+        host = f"{host}:{port}"
     path = parts.path.rstrip("/") or "/"
     return urlunsplit(("", host, path, parts.query, ""))
 
@@ -281,7 +292,8 @@ MIN_HEADLINE_CONTAINMENT = 0.25
 MIN_SHARED_PARAGRAPHS = 0.5
 #: Share of headline words (of the shorter headline, at least 3) that must be shared.
 MIN_TITLE_OVERLAP = 0.7
-#: Buckets with more members than this are ignored: they are boilerplate, not stories.
+#: Buckets with up to this many members give all their pairs; bigger ones (boilerplate,
+#: or one wire story on many sites) are compared with a few leaders only.
 MAX_BUCKET = 50
 #: Members of a bigger bucket are compared with this many of its members only.
 STAR_LEADERS = 3
@@ -706,15 +718,23 @@ def _published_key(value: str | None) -> tuple[date, int, datetime]:
     return (parsed.date(), 1, parsed)
 
 
+def _names_other(entry: StoryEntry) -> bool:
+    """Whether the page's rel=canonical names another page (it says it is a copy)."""
+    target = normalise_url(entry.canonical_url)
+    return target is not None and target != normalise_url(entry.url)
+
+
 def _representative(
     entries: list[StoryEntry], members: list[int], canonical_in: dict[int, int]
 ) -> int:
     """The copy that stands for the story.
 
-    The page other copies name as canonical; else, among the copies that do not name
-    another page as their original and are not much shorter than the longest copy (a
-    truncated teaser is a poor representative), the earliest published, then the longest.
-    Ties go to the smallest id, so the choice is deterministic.
+    The page other copies name as canonical (one that names no other page itself before
+    one that does, as in a chain of republications; then the most named); else, among the
+    copies that do not name another page as their original and are not much shorter than
+    the longest copy (a truncated teaser is a poor representative), the earliest
+    published, then the longest. Ties go to the smallest id, so the choice is
+    deterministic.
     """
     if len(members) == 1:
         return members[0]
@@ -723,17 +743,14 @@ def _representative(
         return min(
             named,
             key=lambda i: (
+                _names_other(entries[i]),
                 -canonical_in[i],
                 _published_key(entries[i].published),
                 -entries[i].length,
                 entries[i].id,
             ),
         )
-    pool = [
-        i
-        for i in members
-        if normalise_url(entries[i].canonical_url) in (None, normalise_url(entries[i].url))
-    ] or members
+    pool = [i for i in members if not _names_other(entries[i])] or members
     longest = max(entries[i].length for i in pool)
     complete = [i for i in pool if entries[i].length >= 0.5 * longest] or pool
     return min(

@@ -406,3 +406,24 @@ def test_a_short_copy_found_in_two_stories_does_not_chain_them() -> None:
     result = group_documents([closure, delay, teaser])
     assert not same_story(result, closure, delay)
     assert same_story(result, teaser, closure) or same_story(result, teaser, delay)
+
+
+def test_chain_of_canonical_links_ends_at_the_original() -> None:
+    original = original_library()
+    second = doc(
+        "https://b.example/lib",
+        LIBRARY_TITLE,
+        LIBRARY,
+        canonical=original.url,
+        published="2024-03-01",
+    )
+    third = doc(
+        "https://c.example/lib",
+        LIBRARY_TITLE,
+        LIBRARY[:4],
+        canonical=second.url,
+        published="2024-03-01",
+    )
+    result = group_documents([third, second, original])
+    assert result[original.id].duplicate_of is None
+    assert {result[d.id].duplicate_of for d in (second, third)} == {original.id}
