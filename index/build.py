@@ -25,6 +25,7 @@ from index.generations import (
     new_generation_dir,
     prune_generations,
     publish,
+    remove_unpublished,
     writer_lock,
 )
 from index.schema import SCHEMA_VERSION, build_schema
@@ -100,6 +101,7 @@ def build_generation(
     """
     started = time.monotonic()
     with writer_lock(data_dir):
+        remove_unpublished(data_dir)
         gen_dir = new_generation_dir(data_dir)
         try:
             ix = whoosh_index.create_in(str(gen_dir), build_schema())

@@ -124,6 +124,23 @@ def prune_generations(data_dir: Path, keep: int = 2) -> list[Path]:
     return removed
 
 
+def remove_unpublished(data_dir: Path) -> list[Path]:
+    """Delete generations newer than the live one: leftovers of builds that were killed.
+
+    Call under the writer lock only (then no build is running).
+    """
+    try:
+        live: Path | None = current_generation(data_dir)
+    except NoIndexYet:
+        live = None
+    removed = []
+    for path in list_generations(data_dir):
+        if live is None or path.name > live.name:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
 @contextmanager
 def writer_lock(data_dir: Path) -> Iterator[None]:
     """Hold the one reindex lock for the block.

@@ -121,3 +121,36 @@ def test_apply_changes_updates_the_live_generation_in_place(tmp_path: Path) -> N
     # applying the same changes again changes nothing
     apply_changes(tmp_path, [(8, changed.id, changed), (9, docs[1].id, None)])
     assert searcher.search(SearchRequest(q="harbour OR lighthouse")).total == 3
+
+
+def test_a_killed_build_leaves_the_live_index_and_is_cleaned_up_next_time(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    first = build_generation(tmp_path, make_docs(3)).generation
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from index.build import build_generation\n"
+        "from tests.test_index_build import make_docs\n"
+        "def slow():\n"
+        "    for d in make_docs(50):\n"
+        "        time.sleep(0.05)\n"
+        "        yield d\n"
+        "build_generation(Path(sys.argv[1]), slow())\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], cwd=Path(__file__).parent.parent)
+    deadline = time.monotonic() + 20
+    while len(list_generations(tmp_path)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(list_generations(tmp_path)) == 2, "the child build never started"
+    time.sleep(0.3)
+    assert proc.poll() is None, "the child build ended before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert current_generation(tmp_path).name == first
+    assert Searcher(tmp_path).search(SearchRequest(q="harbour")).total == 3
+    second = build_generation(tmp_path, make_docs(4)).generation
+    assert [p.name for p in list_generations(tmp_path)] == [first, second]
