@@ -70,6 +70,32 @@ def _teaser_count(soup: BeautifulSoup) -> int:
     return count
 
 
+def _has_article_markup(parsed: ParsedPage) -> bool:
+    """Whether the page declares itself an article (og:type, JSON-LD type, published time)."""
+    if any(v.strip().lower() == "article" for v in parsed.meta.get("og:type", ())):
+        return True
+    if "article:published_time" in parsed.meta:
+        return True
+    for obj in parsed.json_ld:
+        kind = obj.get("@type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        if any(isinstance(k, str) and ("Article" in k or k == "BlogPosting") for k in kinds):
+            return True
+    return False
+
+
+def _looks_like_listing(parsed: ParsedPage, teasers_in_main: int, teasers: int, chars: int) -> bool:
+    """A section front or tag page: linked headlines with little text between them.
+
+    A page that declares itself an article needs more evidence, because gift guides and
+    live pages also link their subheadings.
+    """
+    per_teaser = chars / max(1, teasers_in_main)
+    if _has_article_markup(parsed):
+        return teasers_in_main >= 5 and per_teaser < 200
+    return (teasers_in_main >= 3 and per_teaser < 400) or (teasers >= 5 and chars < 600)
+
+
 def _is_not_found(parsed: ParsedPage, title: str) -> bool:
     texts = [parsed.head_title or "", title]
     h1 = parsed.soup.find("h1")
@@ -126,7 +152,7 @@ def extract_document(page: RawPage, options: IngestOptions) -> Document | Skippe
                           site_names=tuple(x for x in (name, site) if x))
     paragraphs = clean_headlines(clean_lines(paragraphs), ctx)
     chars = sum(len(p) for p in paragraphs)
-    if teasers_in_main >= 3 or (teasers_before >= 5 and chars < 600):
+    if _looks_like_listing(parsed, teasers_in_main, teasers_before, chars):
         return _skip(page, LISTING,
                      f"a section front or tag page: {teasers_before} headline links, "
                      f"{chars} characters of text", url, site, title)
