@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from email.utils import format_datetime
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
@@ -54,6 +55,16 @@ def iso_value(value: str | date | datetime | None) -> str | None:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return value
+
+
+def rfc822(value: str | date | datetime | None) -> str | None:
+    """A publication date as RSS wants it ("Sun, 17 Nov 2004 00:00:00 +0000"), or None."""
+    instant = parse_published(value) if isinstance(value, str) else value
+    if isinstance(instant, datetime):
+        return format_datetime(instant)
+    if isinstance(instant, date):
+        return format_datetime(datetime(instant.year, instant.month, instant.day, tzinfo=UTC))
+    return None
 
 
 def linkable_url(url: str | None) -> str | None:

@@ -118,6 +118,11 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "error.doc_not_found": "There is no document with id “{doc_id}”.",
         "error.home": "Go to the home page",
         "ready.ok": "ready",
+        # embed widget and feed
+        "embed.title": "Search {site}",
+        "embed.more": "See all {results}",
+        "feed.title": "“{q}” – {site}",  # noqa: RUF001 — typographic dash, on purpose
+        "feed.description": "The newest documents matching “{q}”.",
     }
 )
 

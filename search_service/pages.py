@@ -144,5 +144,6 @@ def register_template_helpers(state: BlueprintSetupState) -> None:
         format_took=formatting.format_took,
         linkable_url=formatting.linkable_url,
         page_window=formatting.page_window,
+        rfc822=formatting.rfc822,
         day_text=day_text,
     )

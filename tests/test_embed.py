@@ -1,0 +1,101 @@
+"""The embed endpoints: the iframe widget and the RSS feed of a search, on the real sample."""
+
+from __future__ import annotations
+
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from search_service import create_app, embed
+
+COMMON_WORD = "according"
+HOSTILE_QUERY = "frog skull spikes"
+
+
+@pytest.fixture
+def embed_client(indexed_data_dir: Path) -> FlaskClient:
+    """The real app, with the embed blueprint (registered here until create_app does it)."""
+    app: Flask = create_app({"TESTING": True, "DATA_DIR": indexed_data_dir})
+    if "embed" not in app.blueprints:
+        app.register_blueprint(embed.bp)
+    return app.test_client()
+
+
+def test_widget_shows_a_box_and_top_hits(embed_client: FlaskClient) -> None:
+    """A compact page: labelled box, a few hits, a link to all results."""
+    response = embed_client.get("/embed/", query_string={"q": COMMON_WORD})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<label for="q"' in html
+    assert html.count('class="result"') == embed.WIDGET_SIZE
+    assert "See all" in html
+    assert 'target="_blank" rel="noopener noreferrer"' in html
+    assert "<mark>" in html
+
+
+def test_widget_may_be_framed_but_pages_may_not(embed_client: FlaskClient) -> None:
+    """Only the widget allows other sites to frame it; no script runs in it at all."""
+    widget_csp = embed_client.get("/embed/?q=fire").headers["Content-Security-Policy"]
+    assert "frame-ancestors *" in widget_csp
+    assert "script-src" not in widget_csp  # default-src 'none' forbids scripts
+    page_csp = embed_client.get("/search?q=fire").headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in page_csp
+
+
+def test_widget_without_query_is_just_the_box(embed_client: FlaskClient) -> None:
+    """No query: the box, no results, no error."""
+    response = embed_client.get("/embed/")
+    assert response.status_code == 200
+    assert 'id="q"' in response.get_data(as_text=True)
+
+
+def test_widget_escapes_hostile_titles(embed_client: FlaskClient) -> None:
+    """Scraped markup in a headline is text in the widget too."""
+    html = embed_client.get("/embed/", query_string={"q": HOSTILE_QUERY}).get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script" not in html
+
+
+def test_widget_bad_parameter_is_a_400(embed_client: FlaskClient) -> None:
+    """The widget validates like the pages."""
+    assert embed_client.get("/embed/?q=fire&page=abc").status_code == 400
+
+
+def rss_items(embed_client: FlaskClient, **params: str) -> list[ElementTree.Element]:
+    response = embed_client.get("/embed/feed.xml", query_string=params)
+    assert response.status_code == 200
+    assert response.mimetype == "application/rss+xml"
+    root = ElementTree.fromstring(response.get_data())
+    assert root.tag == "rss"
+    channel = root.find("channel")
+    assert channel is not None
+    assert channel.findtext("title")
+    return channel.findall("item")
+
+
+def test_feed_lists_newest_first_with_links(embed_client: FlaskClient) -> None:
+    """Items carry a title, an absolute link to the document page and an RFC 822 date."""
+    items = rss_items(embed_client, q=COMMON_WORD)
+    assert len(items) > 5
+    dates = [parsedate_to_datetime(d) for item in items if (d := item.findtext("pubDate"))]
+    assert dates == sorted(dates, reverse=True)
+    for item in items:
+        assert item.findtext("title")
+        link = item.findtext("link") or ""
+        assert link.startswith("http://localhost/doc/")
+        assert embed_client.get(link.removeprefix("http://localhost")).status_code == 200
+
+
+def test_feed_keeps_hostile_text_as_text(embed_client: FlaskClient) -> None:
+    """The XML parser sees the <script> headline as character data, not markup."""
+    titles = [item.findtext("title") or "" for item in rss_items(embed_client, q=HOSTILE_QUERY)]
+    assert any("<script>alert(1)</script>" in title for title in titles)
+
+
+def test_feed_needs_a_query(embed_client: FlaskClient) -> None:
+    """A feed of everything is not offered: q is required."""
+    assert embed_client.get("/embed/feed.xml").status_code == 400
