@@ -6,12 +6,15 @@ tmp_path; ``SAVE_SCREENSHOTS=1`` also copies the results page to docs/ for the R
 
 from __future__ import annotations
 
+import http.server
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from tests.browser_support import (
     CHROMIUM,
@@ -240,5 +243,61 @@ def test_small_screen_has_no_sideways_scroll(
         )
         assert overflow <= 0
         save_screenshot(page, tmp_path, "results-mobile")
+    finally:
+        context.close()
+
+
+class _Host(http.server.BaseHTTPRequestHandler):
+    """Serves one page on another origin: a third-party site embedding our widget."""
+
+    page = b""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.end_headers()
+        self.wfile.write(self.page)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def third_party_site(live_server: str) -> Iterator[str]:
+    """A page on another loopback port that frames the widget and, for contrast, /search."""
+    if requests.get(f"{live_server}/embed/", timeout=5).status_code == 404:
+        pytest.skip("the embed blueprint is not registered in create_app yet")
+    _Host.page = (
+        "<!doctype html><title>Third party</title>"
+        f'<iframe id="widget" src="{live_server}/embed/?q={HOSTILE_QUERY}" '
+        'width="600" height="500" title="Search"></iframe>'
+        f'<iframe id="page" src="{live_server}/search?q=fire" width="600" height="200"></iframe>'
+    ).encode()
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Host)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_widget_works_inside_another_sites_iframe(
+    browser: Any, third_party_site: str, tmp_path: Path
+) -> None:
+    """The widget renders in a foreign frame, hostile text stays text; /search refuses framing."""
+    context = browser.new_context(viewport={"width": 1000, "height": 800})
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        page.goto(third_party_site)
+        widget = page.frame_locator("#widget")
+        title = widget.locator(".result-title a", has_text="<script>alert(1)</script>")
+        assert title.count() == 1
+        assert title.get_attribute("target") == "_blank"
+        blocked = page.frame_locator("#page")
+        assert blocked.locator(".result-title").count() == 0
+        save_screenshot(page, tmp_path, "widget-in-iframe")
+        assert dialogs == []
     finally:
         context.close()
