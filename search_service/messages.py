@@ -16,9 +16,7 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         # chrome
         "site.tagline": "Full-text search over an archive of news articles.",
         "nav.skip": "Skip to main content",
-        "nav.home": "Home",
         "nav.api": "JSON API",
-        "footer.api": "Also available as JSON: {url}",
         "footer.shortcut": "Press / to jump to the search box.",
         # counts (pick with msg_n)
         "count.documents.one": "{count:,} document",
@@ -89,7 +87,6 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "doc.no_source": "The original address of this page is not known.",
         "doc.unlinkable": "(not a web address, so not linked)",
         "doc.copies_heading": "The same story elsewhere",
-        "doc.copy_item": "{site}",
         "doc.canonical": "The page names its original at:",
         "doc.published": "Published",
         "doc.site": "Site",
@@ -108,7 +105,6 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "error.503.no_index": "No index has been built yet, so there is nothing to search.",
         "error.503.locked": "The index is being rebuilt; please try again in a moment.",
         "error.query": "The query could not be searched: {detail}.",
-        "error.param": "Parameter “{param}”: {detail}",
         "error.not_int": "{param} must be a whole number",
         "error.not_bool": "{param} must be true or false",
         "error.required": "{param} is required",
