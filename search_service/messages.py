@@ -16,6 +16,8 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         # chrome
         "site.tagline": "Full-text search over an archive of news articles.",
         "nav.skip": "Skip to main content",
+        "nav.label": "Site",
+        "nav.home": "Home",
         "nav.api": "JSON API",
         "footer.shortcut": "Press / to jump to the search box.",
         # counts (pick with msg_n)

@@ -74,6 +74,7 @@ def test_home_has_a_labelled_search_box_and_landmarks(client: FlaskClient) -> No
     assert box[0]["type"] == "search"
     for landmark in ("header", "main", "footer"):
         assert page.find(landmark)
+    assert page.find("nav", **{"aria-label": "Site"})
     assert page.find("form", role="search", action="/search", method="get")
 
 
