@@ -37,6 +37,14 @@ _MAX_LINK_SHARE = 0.6
 _SPACE = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]?$")
 _SENTENCE_BONUS = 30.0
+_SIBLING_SHARE = 0.2
+_SIBLING_PROSE = 200
+_PROSE_MIN = 80
+_WRAPPER_SLACK = 30
+_SMALL_BLOCK = 50
+_LEGAL = re.compile(r"©|\(c\)\s*\d{4}|all rights reserved|copyright|terms of (?:use|service)|"
+                    r"privacy policy|user agreement", re.IGNORECASE)
+_SIBLING_MAX_LINKS = 0.3
 
 
 @dataclass(slots=True)
@@ -65,6 +73,12 @@ def _direct_text_len(tag: Tag) -> int:
 
 def find_main(soup: BeautifulSoup) -> Tag | None:
     """The container of the article text, or None when the page has no text block."""
+    found = _score_blocks(soup)
+    return found[0] if found else None
+
+
+def _score_blocks(soup: BeautifulSoup) -> tuple[Tag, dict[int, float]] | None:
+    """The chosen container and every element's score (by ``id``)."""
     scores: dict[int, float] = {}
     tags: dict[int, Tag] = {}
     depth: dict[int, int] = {}
@@ -98,7 +112,80 @@ def find_main(soup: BeautifulSoup) -> Tag | None:
         if scores[key] >= _NEAR_BEST * best:
             depth[key] = sum(1 for _ in tag.parents)
     chosen = max(depth, key=lambda k: (depth[k], scores[k]))
-    return tags[chosen]
+    return tags[chosen], scores
+
+
+def prose_len(tag: Tag) -> int:
+    """Characters in an element's prose paragraphs (80+ characters, few links)."""
+    total = 0
+    for block in tag.find_all(["p", "blockquote", "pre"]) if tag.name not in ("p", "pre") else [tag]:
+        n = text_len(block)
+        if n >= _PROSE_MIN and link_text_len(block) < _SIBLING_MAX_LINKS * n:
+            total += n
+    return total
+
+
+def _starts_with_rule(tag: Tag) -> bool:
+    node: Tag | None = tag
+    for _ in range(3):
+        first = node.find(True) if node is not None else None
+        if not isinstance(first, Tag):
+            return False
+        if first.name == "hr":
+            return True
+        node = first
+    return False
+
+
+def with_siblings(container: Tag, scores: dict[int, float]) -> list[Tag]:
+    """The container and the siblings that continue the article around it.
+
+    Long articles are often split into sibling sections (between figures or ads), possibly
+    each inside its own wrappers: climb the wrappers that add no text, then take the
+    siblings at that level that hold prose and are not mostly links.
+    """
+    node = container
+    own = text_len(container)
+    while node.parent is not None and node.parent.name not in ("[document]", "html", "body"):
+        if node.name in ("article", "main") or text_len(node.parent) - own > _WRAPPER_SLACK:
+            break
+        node = node.parent
+    parent = node.parent
+    if parent is None or parent.name in ("[document]", "html"):
+        return [container]
+    threshold = max(_SIBLING_PROSE, 0.1 * prose_len(container))
+    siblings = [c for c in parent.children if isinstance(c, Tag)]
+    index = next(i for i, c in enumerate(siblings) if c is node)
+
+    def joins(sibling: Tag) -> bool | None:
+        """True to take, False to skip over (small), None to stop the run."""
+        if sibling.name == "hr" or _starts_with_rule(sibling):
+            return None  # a thematic break: what follows is a boilerplate note
+        if sibling.name not in BLOCKS:
+            return False
+        total = text_len(sibling)
+        if total < _SMALL_BLOCK:
+            return False
+        text = sibling.get_text(" ")
+        if link_text_len(sibling) > _SIBLING_MAX_LINKS * total or _LEGAL.search(text):
+            return None
+        return True if prose_len(sibling) >= threshold else None
+
+    before: list[Tag] = []
+    for sibling in reversed(siblings[:index]):
+        verdict = joins(sibling)
+        if verdict is None:
+            break
+        if verdict:
+            before.insert(0, sibling)
+    after: list[Tag] = []
+    for sibling in siblings[index + 1 :]:
+        verdict = joins(sibling)
+        if verdict is None:
+            break
+        if verdict:
+            after.append(sibling)
+    return [*before, container, *after]
 
 
 def read_blocks(container: Tag) -> list[str]:
@@ -164,7 +251,11 @@ _FLUSH = object()
 
 def body_paragraphs(soup: BeautifulSoup) -> tuple[Tag | None, list[str]]:
     """``(container, paragraphs)`` of the main text of a cleaned soup."""
-    main = find_main(soup)
-    if main is None:
+    found = _score_blocks(soup)
+    if found is None:
         return None, []
-    return main, read_blocks(main)
+    main, scores = found
+    paragraphs: list[str] = []
+    for part in with_siblings(main, scores):
+        paragraphs.extend(read_blocks(part))
+    return main, paragraphs
