@@ -348,10 +348,16 @@ def _bucket_pairs(
     starts = np.concatenate(([0], boundaries))
     ends = np.concatenate((boundaries, [len(keys)]))
     sizes = ends - starts
-    pairs: list[tuple[int, int]] = []
+    # Buckets of two (most of them) in one vectorised step.
+    two = starts[sizes == 2]
+    first, second = members[two], members[two + 1]
+    distinct = first != second
+    pairs: list[tuple[int, int]] = list(
+        zip(first[distinct].tolist(), second[distinct].tolist(), strict=True)
+    )
     large = 0
-    for start, end in zip(starts[sizes > 1].tolist(), ends[sizes > 1].tolist(), strict=True):
-        group = np.unique(members[start:end]).tolist()
+    for start, end in zip(starts[sizes > 2].tolist(), ends[sizes > 2].tolist(), strict=True):
+        group = list(dict.fromkeys(members[start:end].tolist()))  # sorted; drop repeats
         if len(group) <= max_bucket:
             pairs.extend((a, b) for i, a in enumerate(group) for b in group[i + 1 :])
             continue
@@ -425,16 +431,17 @@ class StoryGrouper:
         links = 0
 
         # 1. rel=canonical: a copy naming another document's URL joins its story.
+        urls = [normalise_url(entry.url) for entry in entries]
+        targets_of = [normalise_url(entry.canonical_url) for entry in entries]
+        names_other = [t is not None and t != u for t, u in zip(targets_of, urls, strict=True)]
         url_index: dict[str, int] = {}
-        for i, entry in enumerate(entries):
-            key = normalise_url(entry.url)
+        for i, key in enumerate(urls):
             if key is not None:
                 url_index.setdefault(key, i)
         canonical_in: dict[int, int] = defaultdict(int)
         by_target: dict[str, list[int]] = defaultdict(list)
-        for i, entry in enumerate(entries):
-            target = normalise_url(entry.canonical_url)
-            if target is None or target == normalise_url(entry.url):
+        for i, target in enumerate(targets_of):
+            if target is None or not names_other[i]:
                 continue
             by_target[target].append(i)
             j = url_index.get(target)
@@ -562,7 +569,7 @@ class StoryGrouper:
             components[uf.find(i)].append(i)
         result: dict[str, StoryAssignment] = {}
         for members in components.values():
-            rep = _representative(entries, members, canonical_in)
+            rep = _representative(entries, members, canonical_in, names_other)
             rep_id = entries[rep].id
             for i in members:
                 result[entries[i].id] = StoryAssignment(
@@ -718,14 +725,11 @@ def _published_key(value: str | None) -> tuple[date, int, datetime]:
     return (parsed.date(), 1, parsed)
 
 
-def _names_other(entry: StoryEntry) -> bool:
-    """Whether the page's rel=canonical names another page (it says it is a copy)."""
-    target = normalise_url(entry.canonical_url)
-    return target is not None and target != normalise_url(entry.url)
-
-
 def _representative(
-    entries: list[StoryEntry], members: list[int], canonical_in: dict[int, int]
+    entries: list[StoryEntry],
+    members: list[int],
+    canonical_in: dict[int, int],
+    names_other: list[bool],
 ) -> int:
     """The copy that stands for the story.
 
@@ -743,14 +747,14 @@ def _representative(
         return min(
             named,
             key=lambda i: (
-                _names_other(entries[i]),
+                names_other[i],
                 -canonical_in[i],
                 _published_key(entries[i].published),
                 -entries[i].length,
                 entries[i].id,
             ),
         )
-    pool = [i for i in members if not _names_other(entries[i])] or members
+    pool = [i for i in members if not names_other[i]] or members
     longest = max(entries[i].length for i in pool)
     complete = [i for i in pool if entries[i].length >= 0.5 * longest] or pool
     return min(
