@@ -109,17 +109,25 @@ def link_text_len(tag: Tag) -> int:
 
 
 def holds_article_text(tag: Tag) -> bool:
-    """Whether an element holds real article paragraphs (so no class-name rule may drop it)."""
+    """Whether an element holds real article paragraphs (so no class-name rule may drop it).
+
+    Three prose paragraphs (80+ characters, few links, not list items such as teasers)
+    make an article; a related-stories list of teasers does not count.
+    """
     long_paras = 0
     total = 0
     for p in tag.find_all("p"):
         n = text_len(p)
-        if n >= 120 and link_text_len(p) < n * 0.3:
-            long_paras += 1
-            total += n
-        if long_paras >= 3 and total >= 600:
+        if n < _PROSE_CHARS or link_text_len(p) >= n * 0.3 or p.find_parent("li") is not None:
+            continue
+        long_paras += 1
+        total += n
+        if long_paras >= 3 and total >= 3 * _PROSE_CHARS + 60:
             return True
     return False
+
+
+_PROSE_CHARS = 80
 
 
 def _remove(tags: list[Tag]) -> int:

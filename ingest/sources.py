@@ -152,8 +152,10 @@ def sniff_binary(data: bytes) -> str | None:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return None
     sample = data[:4096]
+    if _looks_utf16(sample):
+        return None
     nuls = sample.count(b"\x00")
-    if nuls and _looks_utf16(sample) is None:
+    if nuls:
         return f"binary file: {nuls} NUL bytes in the first {len(sample)}"
     controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
     if sample and controls / len(sample) > 0.05:
@@ -221,8 +223,6 @@ def decode_html(data: bytes) -> tuple[str, str]:
         return _finish(data.decode(utf16, errors="replace")), utf16
     declared = declared_charset(data)
     if declared and declared != "utf-8":
-        if declared == "cp1252" and not _C1_BYTES.search(data):
-            declared = "cp1252"
         try:
             return _finish(data.decode(declared)), declared
         except UnicodeDecodeError:
@@ -238,8 +238,30 @@ def decode_html(data: bytes) -> tuple[str, str]:
         raise SourceError(BROKEN, f"undecodable bytes ({err})") from None
 
 
+def _plausible_cp1252(data: bytes) -> bool:
+    """Whether bytes read as windows-1252 give Western letters and punctuation only.
+
+    Undeclared non-UTF-8 news pages are overwhelmingly windows-1252; a detector guessing from
+    a few accented letters often names a Central European code page instead.
+    """
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    odd = [ch for ch in text if ord(ch) > 127]
+    if not odd:
+        return True
+    good = sum(1 for ch in odd if ch in _CP1252_COMMON or ("\u00c0" <= ch <= "\u00ff" and ch not in "×÷"))
+    return good >= 0.9 * len(odd)
+
+
+_CP1252_COMMON = frozenset("‘’“”–—…€•™£©®°´¨¡¿«»·§ \u00a0")
+
+
 def _detect(data: bytes) -> str:
-    """Pick a single-byte codec for non-UTF-8 bytes; windows-1252 beats latin-1."""
+    """Pick a codec for bytes that are not UTF-8; windows-1252 when it reads plausibly."""
+    if _plausible_cp1252(data[:200_000]):
+        return "cp1252"
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000]).best()
