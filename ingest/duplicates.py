@@ -51,6 +51,7 @@ from ingest.document import ARTICLE, Document, parse_published
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "SKETCH_FORMAT",
     "StoryAssignment",
     "StoryEntry",
     "StoryGrouper",
@@ -79,7 +80,9 @@ PARAGRAPH_KEY_WORDS = 10
 #: shows the start of the story).
 MAX_PARAGRAPH_KEYS = 24
 
-_FORMAT = 1
+#: Version of the sketch layout: stored sketches of another version must be recomputed
+#: (the grouper treats them as unreadable, so their documents stay singletons).
+SKETCH_FORMAT = 1
 _HEADER = struct.Struct("<BBHIQH")  # format, reserved, num_perm, shingles, body hash, n keys
 _WORD = re.compile(r"\w+")
 _NO_KEYS = np.zeros(0, dtype="<u4")
@@ -156,7 +159,7 @@ def sketch_text(title: str, body: Sequence[str]) -> bytes:
             keys.append(key)
         if len(keys) >= MAX_PARAGRAPH_KEYS:
             break
-    header = _HEADER.pack(_FORMAT, 0, NUM_PERM, len(shingles), body_hash, len(keys))
+    header = _HEADER.pack(SKETCH_FORMAT, 0, NUM_PERM, len(shingles), body_hash, len(keys))
     return (
         header
         + np.asarray(keys, dtype="<u4").tobytes()
@@ -191,8 +194,8 @@ def _decode(sketch: bytes) -> _Sketch:
     if len(sketch) < _HEADER.size:
         raise ValueError("sketch too short")
     fmt, _, num_perm, shingles, body_hash, n_keys = _HEADER.unpack_from(sketch)
-    if fmt != _FORMAT or num_perm != NUM_PERM:
-        raise ValueError(f"sketch format {fmt}/{num_perm}, expected {_FORMAT}/{NUM_PERM}")
+    if fmt != SKETCH_FORMAT or num_perm != NUM_PERM:
+        raise ValueError(f"sketch format {fmt}/{num_perm}, expected {SKETCH_FORMAT}/{NUM_PERM}")
     start = _HEADER.size
     expected = start + 4 * n_keys + 4 * num_perm
     if len(sketch) != expected:
@@ -452,7 +455,7 @@ class StoryGrouper:
                 links += uf.union(i, j)
             else:
                 logger.debug(
-                    "canonical of %s names %s but the texts differ", entry.id, entries[j].id
+                    "canonical of %s names %s but the texts differ", entries[i].id, entries[j].id
                 )
         # Copies naming the same absent original are candidates for each other.
         candidate_pairs: set[tuple[int, int]] = set()
