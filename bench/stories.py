@@ -11,7 +11,11 @@ for three inputs:
   N times the size (replicas get their own vocabulary, so they are different stories).
 
 Usage:
-    python bench/stories.py --truth /work/shared/data/scraped-sample/ground-truth.jsonl [--scale 20]
+    /work/venv/bin/python bench/stories.py \
+        --truth /work/shared/data/scraped-sample/ground-truth.jsonl [--scale 20] \
+        [--word-edits 0.02] [--pred /tmp/dups_pred.jsonl]
+    python3 /work/shared/bench/scraped_eval.py extract \
+        --truth /work/shared/data/scraped-sample/ground-truth.jsonl --pred /tmp/dups_pred.jsonl
 
 Exit status 2 when the truth file (the shared folder) is absent; 1 when F1 is below --min-f1.
 """
@@ -226,7 +230,12 @@ def main(argv: list[str] | None = None) -> int:
         help="also score perturbed bodies with this share of words deleted or replaced",
     )
     parser.add_argument("--seed", type=int, default=7, help="perturbation seed")
-    parser.add_argument("--pred", type=Path, help="keep the truth-body prediction file here")
+    parser.add_argument(
+        "--pred",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "dups_pred.jsonl",
+        help="where the truth-body prediction file is kept (for scraped_eval.py)",
+    )
     parser.add_argument(
         "--min-f1", type=float, default=0.0, help="exit 1 below this F1 (truth bodies)"
     )
@@ -250,11 +259,12 @@ def main(argv: list[str] | None = None) -> int:
         edited = {f: perturb(doc, rng, args.word_edits) for f, doc in base.items()}
         runs.append((f"edits{args.word_edits:g}", edited))
 
+    group(list(base.values())[:50])  # warm-up: imports, permutations, caches
     worst_f1 = 1.0
     with tempfile.TemporaryDirectory() as tmp:
         for name, docs in runs:
             result, timing = group(docs.values())
-            pred = args.pred if (name == "truth" and args.pred) else Path(tmp) / f"{name}.jsonl"
+            pred = args.pred if name == "truth" else Path(tmp) / f"{name}.jsonl"
             write_pred(truth, docs, result, pred)
             p, r, f1 = score(scorer, args.truth, pred)
             if name == "truth":

@@ -172,7 +172,7 @@ def sketch_document(doc: Document) -> bytes:
 
     Computed where the body is at hand (the extraction worker) and stored, so that
     grouping millions of documents never reloads bodies. Layout (little-endian): a
-    16-byte header (format, signature length, distinct shingle count, a shuffle-proof
+    18-byte header (format, signature length, distinct shingle count, a shuffle-proof
     hash of the body's paragraphs), up to 24 uint32 paragraph keys, then a 128 x uint32
     MinHash signature (datasketch, ``affine32`` scheme, fixed seed). About 0.6 kB.
     """

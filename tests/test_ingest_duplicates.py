@@ -314,7 +314,7 @@ def test_sketch_is_compact_and_stable() -> None:
     d = original_library()
     sketch = sketch_document(d)
     assert sketch == sketch_document(replace(d, id="other", url="https://elsewhere.example/"))
-    assert len(sketch) <= 16 + 4 * 24 + 4 * NUM_PERM
+    assert len(sketch) <= 18 + 4 * 24 + 4 * NUM_PERM
 
 
 def test_unreadable_sketch_is_a_singleton() -> None:
