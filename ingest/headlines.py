@@ -75,9 +75,6 @@ def drop_repeated_title(paragraphs: list[str], ctx: HeadlineContext) -> list[str
             log.debug("dropped repeated headline %r", out[0][:80])
             out.pop(0)
             continue
-        if pkey.startswith(tkey) and len(pkey) - len(tkey) <= _KICKER_MAX and len(out[0]) < 200:
-            out.pop(0)
-            continue
         break
     return out
 
