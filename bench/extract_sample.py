@@ -22,10 +22,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ingest.document import Document  # noqa: E402
-from ingest.extract import extract_path  # noqa: E402
-from ingest.options import IngestOptions  # noqa: E402
-from ingest.sources import iter_page_paths  # noqa: E402
+from ingest.document import Document
+from ingest.extract import extract_path
+from ingest.options import IngestOptions
+from ingest.sources import iter_page_paths
 
 DEFAULT_PAGES = Path("/work/shared/data/scraped-sample/pages")
 

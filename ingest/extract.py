@@ -192,7 +192,7 @@ def extract_path(path: Path, options: IngestOptions, root: Path | None = None) -
     try:
         page = read_page(path, options, root)
         return extract_document(page, options)
-    except Exception as err:  # noqa: BLE001 - one bad page must not stop a run; the reason is kept
+    except Exception as err:
         log.warning("extraction failed for %s: %s", path, err, exc_info=log.isEnabledFor(logging.DEBUG))
         return Skipped(source_path=str(path), kind=ERROR,
                        reason=f"extraction failed: {type(err).__name__}: {err}")

@@ -483,7 +483,7 @@ def visible_dates(soup: BeautifulSoup) -> list[str]:
             parent = node.parent
             if parent is None or _chrome_date(parent) or _UPDATED.search(text):
                 continue
-            if start is not None and parent is start or parent.find_parent("a") is not None:
+            if (start is not None and parent is start) or parent.find_parent("a") is not None:
                 continue
             value = find_date(text)
         else:

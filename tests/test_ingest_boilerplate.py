@@ -30,11 +30,11 @@ ARTICLE = (
 )
 
 
-def soup_of(body: str):  # noqa: ANN201 - a BeautifulSoup
+def soup_of(body: str):
     return parse_html(f"<html><body>{body}</body></html>").soup
 
 
-def text_of(body: str, rule) -> str:  # noqa: ANN001
+def text_of(body: str, rule) -> str:
     soup = soup_of(body)
     rule(soup)
     return " ".join(soup.get_text(" ").split())
