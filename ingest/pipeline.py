@@ -155,7 +155,8 @@ def run_ingest(
             rec = known.get(key)
             if rec and rec.status != REMOVED and rec.size == st.st_size and rec.mtime_ns == st.st_mtime_ns:
                 report.unchanged += 1
-                _count_known(report, rec.kind, rec.status, rec.path, rec.reason)
+                shown = _display_path(key, str(root) if root else None)
+                _count_known(report, rec.kind, rec.status, shown, rec.reason)
                 if on_progress:
                     on_progress(1)
                 continue
@@ -211,7 +212,7 @@ def _write(
             if result is None and rec is not None:  # touched, same content
                 store.touch_file(task.path, task.size, task.mtime_ns)
                 report.unchanged += 1
-                _count_known(report, rec.kind, rec.status, rec.path, rec.reason)
+                _count_known(report, rec.kind, rec.status, _display_path(task.path, task.root), rec.reason)
                 continue
             if result is None:
                 continue
@@ -219,15 +220,28 @@ def _write(
                 report.new += 1
             else:
                 report.changed += 1
+            shown = _display_path(task.path, task.root)
             if isinstance(result, Document):
-                store.put_document(result, task.size, task.mtime_ns, out.sketch)
+                result = replace(result, source_path=shown)
+                store.put_document(result, task.path, task.size, task.mtime_ns, out.sketch)
                 report.documents += 1
                 report.kinds[result.kind] += 1
             else:
-                store.put_skipped(result, task.size, task.mtime_ns)
+                store.put_skipped(result, task.path, task.size, task.mtime_ns)
                 report.kinds[result.kind] += 1
-                report.skipped.append((task.path, result.kind, result.reason))
+                report.skipped.append((shown, result.kind, result.reason))
                 log.warning("skipped %s: %s (%s)", task.path, result.kind, result.reason)
+
+
+def _display_path(path: str, root: str | None) -> str:
+    """The path users see: relative to the folder given to ingest, so that the API never
+    shows where the files live on the server."""
+    if root:
+        try:
+            return str(Path(path).relative_to(root))
+        except ValueError:
+            pass
+    return Path(path).name
 
 
 def assign_stories(store: Store) -> list[tuple[str, str, str | None]]:

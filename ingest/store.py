@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS files (
 );
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY,
-    source_path TEXT NOT NULL,
+    source_path TEXT NOT NULL,  -- shown to users: relative to the folder given to ingest
+    file_path TEXT NOT NULL,    -- the file on disk (absolute): the key into files
     url TEXT,
     canonical_url TEXT,
     site TEXT NOT NULL,
@@ -55,7 +56,7 @@ CREATE TABLE IF NOT EXISTS documents (
     length INTEGER NOT NULL DEFAULT 0,
     updated_at TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS documents_source ON documents(source_path);
+CREATE INDEX IF NOT EXISTS documents_file ON documents(file_path);
 -- Every change to a document, in order: what `reindex --changed` applies to the live index.
 CREATE TABLE IF NOT EXISTS changes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -149,29 +150,34 @@ class Store:
         )
 
     def put_document(
-        self, doc: Document, size: int, mtime_ns: int, sketch: bytes | None = None
+        self, doc: Document, file_path: str, size: int, mtime_ns: int, sketch: bytes | None = None
     ) -> None:
-        """Store a document and mark its source file ``ok`` (replaces earlier versions)."""
-        self._drop_documents_of(doc.source_path, keep=doc.id)
+        """Store a document read from ``file_path`` and mark that file ``ok``.
+
+        Replaces what the file gave before; ``doc.source_path`` is what users see, the
+        absolute ``file_path`` is what incremental ingest keys on.
+        """
+        self._drop_documents_of(file_path, keep=doc.id)
         self.db.execute(
-            """INSERT OR REPLACE INTO documents (id, source_path, url, canonical_url, site, title,
-               author, published, body, kind, story, duplicate_of, content_hash, sketch, length,
-               updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+            """INSERT OR REPLACE INTO documents (id, source_path, file_path, url, canonical_url,
+               site, title, author, published, body, kind, story, duplicate_of, content_hash,
+               sketch, length, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
             (
-                doc.id, doc.source_path, doc.url, doc.canonical_url, doc.site, doc.title,
-                doc.author, doc.published, json.dumps(list(doc.body), ensure_ascii=False),
-                doc.kind, doc.story, doc.duplicate_of, doc.content_hash, sketch,
+                doc.id, doc.source_path, file_path, doc.url, doc.canonical_url, doc.site,
+                doc.title, doc.author, doc.published,
+                json.dumps(list(doc.body), ensure_ascii=False), doc.kind, doc.story,
+                doc.duplicate_of, doc.content_hash, sketch,
                 sum(len(p.split()) for p in doc.body), _now(),
             ),
         )
         self._log_change(doc.id, "put")
-        self._put_file(doc.source_path, size, mtime_ns, doc.content_hash, OK, doc.kind, None, doc.id)
+        self._put_file(file_path, size, mtime_ns, doc.content_hash, OK, doc.kind, None, doc.id)
 
-    def put_skipped(self, skipped: Skipped, size: int, mtime_ns: int) -> None:
+    def put_skipped(self, skipped: Skipped, file_path: str, size: int, mtime_ns: int) -> None:
         """Record a file that did not become a document, with its kind and reason."""
-        self._drop_documents_of(skipped.source_path)
+        self._drop_documents_of(file_path)
         self._put_file(
-            skipped.source_path, size, mtime_ns, skipped.content_hash, SKIPPED,
+            file_path, size, mtime_ns, skipped.content_hash, SKIPPED,
             skipped.kind, skipped.reason, None,
         )
 
@@ -192,11 +198,11 @@ class Store:
             (path, size, mtime_ns, hash_, status, kind, reason, doc_id, _now()),
         )
 
-    def _drop_documents_of(self, path: str, keep: str | None = None) -> None:
+    def _drop_documents_of(self, file_path: str, keep: str | None = None) -> None:
         gone = [
             r[0]
             for r in self.db.execute(
-                "SELECT id FROM documents WHERE source_path=? AND id IS NOT ?", (path, keep)
+                "SELECT id FROM documents WHERE file_path=? AND id IS NOT ?", (file_path, keep)
             )
         ]
         for doc_id in gone:
