@@ -56,14 +56,21 @@ _ALWAYS_CHROME_TEXT = re.compile(
 )
 
 
-#: Class/id words of page regions that can be removed before parsing into a soup: reader
-#: comments (on busy pages thousands of them) never hold article text or its metadata.
-BULK_CHROME_WORDS = frozenset(("comments", "comment", "disqus", "respond", "replies",
-                               "commentlist", "responses"))
+#: Class/id words of page regions removed before the soup is built (on the lxml tree): reader
+#: comments (thousands on busy pages), share bars, cookie and newsletter boxes, related and
+#: most-read lists, ads and sidebars never hold article text, bylines or dates.
+BULK_CHROME_WORDS = frozenset(
+    """comments comment disqus respond replies commentlist responses share sharing sharedaddy
+    social cookie cookies consent gdpr newsletter subscribe signup paywall related recommended
+    popular mostread trending outbrain taboola advert advertisement ads sponsor sponsored promo
+    sidebar widget widgets breadcrumb breadcrumbs modal popup""".split()
+)
+#: Tags removed with them, unless they hold the article's paragraphs.
+BULK_CHROME_TAGS = ("nav", "aside", "footer", "menu")
 
 
 def is_bulk_chrome(class_attr: str | None, id_attr: str | None) -> bool:
-    """Whether raw class/id attribute values name a comment section (checked on lxml trees)."""
+    """Whether raw class/id attribute values name bulk chrome (checked on lxml trees)."""
     if not class_attr and not id_attr:
         return False
     raw = f"{class_attr or ''} {id_attr or ''}"

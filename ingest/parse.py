@@ -18,7 +18,7 @@ import lxml.etree
 import lxml.html
 from bs4 import BeautifulSoup
 
-from ingest.boilerplate import is_bulk_chrome
+from ingest.boilerplate import BULK_CHROME_TAGS, is_bulk_chrome
 
 log = logging.getLogger(__name__)
 
@@ -112,10 +112,29 @@ def _prune(body: lxml.html.HtmlElement) -> None:
         _drop_keep_tail(el)
     for el in list(body.iter(*DROP_TAGS)):
         _drop_keep_tail(el)
-    for el in list(body.iter()):
-        if el.getparent() is not None and is_bulk_chrome(el.get("class"), el.get("id")):
+    stack = list(body)
+    while stack:  # a walk that does not descend into what it removes
+        el = stack.pop()
+        if not isinstance(el.tag, str):
+            continue
+        if (el.tag in BULK_CHROME_TAGS or is_bulk_chrome(el.get("class"), el.get("id"))) and (
+            not _holds_prose(el)
+        ):
             _drop_keep_tail(el)
+        else:
+            stack.extend(el)
     _flatten_deep(body)
+
+
+def _holds_prose(el: Any) -> bool:
+    """Three paragraphs of 80+ characters: an article, whatever its container is called."""
+    found = 0
+    for p in el.iter("p"):
+        if len(p.text_content()) >= 80:
+            found += 1
+            if found >= 3:
+                return True
+    return False
 
 
 def _drop_keep_tail(el: Any) -> None:
