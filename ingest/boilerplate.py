@@ -29,7 +29,7 @@ CHROME_WORDS = frozenset(
     outbrain taboola breadcrumb breadcrumbs sidebar widget widgets menu navbar navigation
     topbar skip skiplink masthead banner modal popup overlay login signin tags tagcloud
     caption figcaption pullquote pullout callout byline dateline authorbox authorcard
-    bio toolbar noprint""".split()
+    bio toolbar noprint footer copyright disclaimer legal""".split()
 )
 #: Compound names that are chrome only as a pair ("read-more", "more-stories").
 CHROME_PAIRS = (
