@@ -333,53 +333,73 @@ class _UnionFind:
         return True
 
 
-def _bucket_pairs(
-    keys: np.ndarray, members: np.ndarray, max_bucket: int, *, star: bool = True
-) -> list[tuple[int, int]]:
-    """Pairs of members sharing a key, found by sorting (O(n log n), no all-pairs loop).
+_NO_PAIRS = np.zeros(0, dtype=np.int64)
 
-    A bucket of up to ``max_bucket`` members gives all its pairs. A bigger one is either a
-    story syndicated to many sites or boilerplate shared by unrelated pages; with ``star``
-    its members are paired with its first few members only (linear cost; verification
-    tells the two cases apart), without it the bucket is skipped.
+
+def _bucket_pairs(
+    keys: np.ndarray, members: np.ndarray, n: int, max_bucket: int, *, star: bool = True
+) -> np.ndarray:
+    """Pairs of members sharing a key, as codes ``a * n + b`` (a < b), found by sorting.
+
+    O(m log m) for m keys and no all-pairs loop: a bucket of up to ``max_bucket`` members
+    gives all its pairs, produced in vectorised steps. A bigger bucket is either a story
+    syndicated to many sites or boilerplate shared by unrelated pages; with ``star`` its
+    members are paired with its first few members only (linear cost; verification tells
+    the two cases apart), without it the bucket is skipped.
     """
     if len(keys) < 2:
-        return []
+        return _NO_PAIRS
     order = np.lexsort((members, keys))
-    keys, members = keys[order], members[order]
-    boundaries = np.flatnonzero(keys[1:] != keys[:-1]) + 1
-    starts = np.concatenate(([0], boundaries))
-    ends = np.concatenate((boundaries, [len(keys)]))
-    sizes = ends - starts
-    # Buckets of two (most of them) in one vectorised step.
-    two = starts[sizes == 2]
-    first, second = members[two], members[two + 1]
-    distinct = first != second
-    pairs: list[tuple[int, int]] = list(
-        zip(first[distinct].tolist(), second[distinct].tolist(), strict=True)
-    )
-    large = 0
-    for start, end in zip(starts[sizes > 2].tolist(), ends[sizes > 2].tolist(), strict=True):
-        group = list(dict.fromkeys(members[start:end].tolist()))  # sorted; drop repeats
-        if len(group) <= max_bucket:
-            pairs.extend((a, b) for i, a in enumerate(group) for b in group[i + 1 :])
-            continue
-        large += 1
-        if star:
-            for k, leader in enumerate(group[:STAR_LEADERS]):
-                pairs.extend((leader, b) for b in group[k + 1 :])
-    if large:
+    keys, members = keys[order], members[order].astype(np.int64)
+    first = np.ones(len(keys), dtype=bool)
+    first[1:] = keys[1:] != keys[:-1]
+    starts = np.flatnonzero(first)
+    sizes = np.diff(np.append(starts, len(keys)))
+    chunks: list[np.ndarray] = []
+    # Small buckets: pair every position with the one d places further in its bucket.
+    small = (sizes > 1) & (sizes <= max_bucket)
+    if small.any():
+        size_of = np.repeat(sizes, sizes)
+        end_of = np.repeat(starts + sizes, sizes)
+        pos = np.flatnonzero((size_of > 1) & (size_of <= max_bucket))
+        for d in range(1, int(sizes[small].max())):
+            pos = pos[pos + d < end_of[pos]]
+            if not len(pos):
+                break
+            a, b = members[pos], members[pos + d]
+            keep = a < b
+            chunks.append(a[keep] * n + b[keep])
+    large = np.flatnonzero(sizes > max_bucket)
+    if len(large):
         logger.debug(
-            "%d buckets larger than %d %s", large, max_bucket, "starred" if star else "skipped"
+            "%d buckets larger than %d %s", len(large), max_bucket, "starred" if star else "skipped"
         )
-    return pairs
+        if star:
+            for start, size in zip(starts[large].tolist(), sizes[large].tolist(), strict=True):
+                group = members[start : start + size]
+                for k in range(min(STAR_LEADERS, size)):
+                    rest = group[k + 1 :]
+                    rest = rest[rest > group[k]]
+                    chunks.append(group[k] * n + rest)
+    return np.concatenate(chunks) if chunks else _NO_PAIRS
+
+
+def _hash64(text: str) -> int:
+    """A stable 64-bit hash, never 0 (0 stands for "none")."""
+    value = int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+    return value or 1
+
+
+#: Day number standing for "no date".
+_NO_DAY = np.iinfo(np.int64).min
 
 
 class StoryGrouper:
     """Collects :class:`StoryEntry` objects, then assigns stories in one batch.
 
-    Memory is about 0.7 kB per entry (signature, metadata); :meth:`assign` costs
-    O(n log n) for the bucket sorts plus a constant per candidate pair.
+    :meth:`assign` costs O(n log n) for the bucket sorts plus a constant per candidate
+    pair, and about 1 kB of working memory per entry (the signature matrix and a few
+    arrays; headlines are tokenised only for the pairs that need it).
     """
 
     def __init__(self) -> None:
@@ -409,104 +429,80 @@ class StoryGrouper:
         n = len(entries)
         if n == 0:
             return {}
-        sketches: list[_Sketch | None] = []
-        for entry in entries:
-            try:
-                sketches.append(_decode(entry.sketch))
-            except ValueError as exc:
-                logger.warning("story grouping: unreadable sketch for %s (%s)", entry.id, exc)
-                sketches.append(None)
-        valid = np.array([s is not None for s in sketches], dtype=bool)
-        signatures = np.zeros((n, NUM_PERM), dtype=np.uint32)
-        shingles = np.zeros(n, dtype=np.int64)
-        body_hash = np.zeros(n, dtype=np.uint64)
-        for i, sketch in enumerate(sketches):
-            if sketch is not None:
-                signatures[i] = sketch.signature
-                shingles[i] = sketch.shingles
-                body_hash[i] = sketch.body_hash
-        titles = [frozenset(_tokens(e.title)) for e in entries]
-        title_keys = [_title_key(e.title) for e in entries]
-
-        keys = [s.keys if s is not None else _NO_KEYS for s in sketches]
-        verifier = _Verifier(signatures, shingles, body_hash, keys, titles, title_keys, valid)
+        v = _Verifier.build(entries)
         uf = _UnionFind(n)
         links = 0
 
         # 1. rel=canonical: a copy naming another document's URL joins its story.
-        urls = [normalise_url(entry.url) for entry in entries]
-        targets_of = [normalise_url(entry.canonical_url) for entry in entries]
-        names_other = [t is not None and t != u for t, u in zip(targets_of, urls, strict=True)]
-        url_index: dict[str, int] = {}
-        for i, key in enumerate(urls):
-            if key is not None:
-                url_index.setdefault(key, i)
-        canonical_in: dict[int, int] = defaultdict(int)
+        names_other = np.zeros(n, dtype=bool)
         by_target: dict[str, list[int]] = defaultdict(list)
-        for i, target in enumerate(targets_of):
-            if target is None or not names_other[i]:
-                continue
-            by_target[target].append(i)
+        for i, entry in enumerate(entries):
+            target = normalise_url(entry.canonical_url)
+            if target is not None and target != normalise_url(entry.url):
+                names_other[i] = True
+                by_target[target].append(i)
+        url_index: dict[str, int] = {}
+        if by_target:
+            for i, entry in enumerate(entries):
+                key = normalise_url(entry.url)
+                if key in by_target:
+                    url_index.setdefault(key, i)
+        canonical_in: dict[int, int] = defaultdict(int)
+        pair_chunks: list[np.ndarray] = []
+        for target, members in by_target.items():
             j = url_index.get(target)
-            if j is None or j == i:
-                continue
-            if verifier.canonical_ok(i, j):
-                canonical_in[j] += 1
-                links += uf.union(i, j)
-            else:
-                logger.debug(
-                    "canonical of %s names %s but the texts differ", entries[i].id, entries[j].id
-                )
-        # Copies naming the same absent original are candidates for each other.
-        candidate_pairs: set[tuple[int, int]] = set()
-        for members in by_target.values():
-            if len(members) <= MAX_BUCKET:
-                candidate_pairs.update(
-                    (a, b) for k, a in enumerate(members) for b in members[k + 1 :]
-                )
-            else:
-                candidate_pairs.update(
-                    (a, b) for k, a in enumerate(members[:STAR_LEADERS]) for b in members[k + 1 :]
+            for i in members:
+                if j is None or j == i:
+                    continue
+                if v.canonical_ok(i, j):
+                    canonical_in[j] += 1
+                    links += uf.union(i, j)
+                else:
+                    logger.debug(
+                        "canonical of %s names %s but the texts differ",
+                        entries[i].id,
+                        entries[j].id,
+                    )
+            # Copies naming the same original (present or not) are candidates for each other.
+            if len(members) > 1:
+                group = np.asarray(members, dtype=np.int64)
+                pair_chunks.append(
+                    _bucket_pairs(np.zeros(len(group), dtype=np.uint64), group, n, MAX_BUCKET)
                 )
 
         # 2. candidates: LSH bands, paragraph keys, exact bodies.
-        lsh_rows = np.flatnonzero(valid & (shingles >= MIN_SHINGLES))
+        lsh_rows = np.flatnonzero(v.valid & (v.shingles >= MIN_SHINGLES))
         if len(lsh_rows) > 1:
             multipliers = np.random.default_rng(SEED).integers(
                 1, 2**63 - 1, size=ROWS, dtype=np.uint64
             ) | np.uint64(1)
-            sub = signatures[lsh_rows].astype(np.uint64)
             for band in range(BANDS):
-                block = sub[:, band * ROWS : (band + 1) * ROWS]
+                block = v.signatures[lsh_rows, band * ROWS : (band + 1) * ROWS].astype(np.uint64)
                 with np.errstate(over="ignore"):
                     band_keys = (block * multipliers).sum(axis=1, dtype=np.uint64)
-                candidate_pairs.update(_bucket_pairs(band_keys, lsh_rows, MAX_BUCKET))
-        key_values: list[np.ndarray] = []
-        key_members: list[np.ndarray] = []
-        for i, sketch in enumerate(sketches):
-            if sketch is not None and len(sketch.keys):
-                key_values.append(sketch.keys.astype(np.uint64))
-                key_members.append(np.full(len(sketch.keys), i, dtype=np.int64))
-        if key_values:
-            candidate_pairs.update(
-                _bucket_pairs(np.concatenate(key_values), np.concatenate(key_members), MAX_BUCKET)
-            )
-        exact = np.flatnonzero(valid & (shingles >= MIN_EXACT_SHINGLES) & (body_hash != 0))
-        candidate_pairs.update(_bucket_pairs(body_hash[exact], exact, MAX_BUCKET))
+                pair_chunks.append(_bucket_pairs(band_keys, lsh_rows, n, MAX_BUCKET))
+                # Keep the working set small: fold the band's pairs in as we go.
+                pair_chunks = [np.unique(np.concatenate(pair_chunks))]
+        key_owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(v.key_ends))
+        pair_chunks.append(_bucket_pairs(v.key_flat, key_owner, n, MAX_BUCKET))
+        exact = np.flatnonzero(v.valid & (v.shingles >= MIN_EXACT_SHINGLES) & (v.body_hash != 0))
+        pair_chunks.append(_bucket_pairs(v.body_hash[exact], exact, n, MAX_BUCKET))
+        candidates = np.unique(np.concatenate(pair_chunks))
+        del pair_chunks
 
         # 3. verify the candidates: copies of the same text are merged at once; a copy
         #    contained in a longer one then joins the best such story, and one only.
         parts: list[tuple[int, int, float]] = []
-        for a, b in sorted(candidate_pairs):
+        for a, b in zip((candidates // n).tolist(), (candidates % n).tolist(), strict=True):
             if uf.find(a) == uf.find(b):
                 continue
-            verdict = verifier.judge(a, b)
+            verdict = v.judge(a, b)
             if verdict is None:
                 continue
             mutual, score = verdict
             if mutual:
                 links += uf.union(a, b)
-            elif shingles[a] <= shingles[b]:
+            elif v.shingles[a] <= v.shingles[b]:
                 parts.append((a, b, score))
             else:
                 parts.append((b, a, score))
@@ -526,43 +522,37 @@ class StoryGrouper:
 
         # 4. headline-only links, for copies whose body is too small to judge, made only
         #    when the headline names a single story.
-        title_rows = np.array(
-            [i for i in range(n) if title_keys[i].count(" ") >= 2], dtype=np.int64
-        )
-        title_hash = np.array(
-            [_hash32(title_keys[i]) for i in title_rows.tolist()], dtype=np.uint64
-        )
-        days = [_day_number(e.published) for e in entries]
+        title_rows = np.flatnonzero(v.title_words >= 3)
         weak: dict[int, set[int]] = defaultdict(set)
-        for a, b in _bucket_pairs(title_hash, title_rows, MAX_BUCKET, star=False):
-            if title_keys[a] != title_keys[b] or not _days_close(days[a], days[b]):
+        codes = _bucket_pairs(v.title_hash[title_rows], title_rows, n, MAX_BUCKET, star=False)
+        for a, b in zip((codes // n).tolist(), (codes % n).tolist(), strict=True):
+            if not v.days_close(a, b):
                 continue
-            if verifier.headline_copy(a, b):
+            if v.headline_copy(a, b):
                 weak[a].add(b)
-            if verifier.headline_copy(b, a):
+            if v.headline_copy(b, a):
                 weak[b].add(a)
         # A copy already linked to copies under other headlines is left where it is.
-        headlines: dict[int, set[str]] = defaultdict(set)
+        headlines: dict[int, set[int]] = defaultdict(set)
         if weak:
             for i in range(n):
-                headlines[uf.find(i)].add(title_keys[i])
+                headlines[uf.find(i)].add(int(v.title_hash[i]))
         settled = {i: len(headlines[uf.find(i)]) > 1 for i in weak}
         for i in sorted(weak):
             if settled[i]:
                 continue
-            roots = {uf.find(j) for j in weak[i] if not verifier.too_small(j)}
+            roots = {uf.find(j) for j in weak[i] if not v.too_small(j)}
             roots.discard(uf.find(i))
             if len(roots) == 1:
                 links += uf.union(i, roots.pop())
             elif not roots and uf.find(i) == i:
                 # Only tiny copies under this headline: keep them together.
-                peers = sorted(j for j in weak[i] if verifier.too_small(j))
-                for j in peers:
+                for j in sorted(j for j in weak[i] if v.too_small(j)):
                     links += uf.union(i, j)
         logger.info(
             "story grouping: %d documents, %d candidate pairs, %d links",
             n,
-            len(candidate_pairs),
+            len(candidates),
             links,
         )
 
@@ -582,25 +572,51 @@ class StoryGrouper:
 
 
 class _Verifier:
-    """Pairwise checks on decoded sketches (indices into the grouper's arrays)."""
+    """The decoded sketches as arrays, and the pairwise checks on them (by entry index)."""
 
-    def __init__(
-        self,
-        signatures: np.ndarray,
-        shingles: np.ndarray,
-        body_hash: np.ndarray,
-        keys: list[np.ndarray],
-        titles: list[frozenset[str]],
-        title_keys: list[str],
-        valid: np.ndarray,
-    ) -> None:
-        self.signatures = signatures
-        self.shingles = shingles
-        self.body_hash = body_hash
-        self.keys = keys
-        self.titles = titles
-        self.title_keys = title_keys
-        self.valid = valid
+    def __init__(self, entries: Sequence[StoryEntry]) -> None:
+        n = len(entries)
+        self.entries = entries
+        self.signatures = np.zeros((n, NUM_PERM), dtype=np.uint32)
+        self.shingles = np.zeros(n, dtype=np.int64)
+        self.body_hash = np.zeros(n, dtype=np.uint64)
+        self.valid = np.zeros(n, dtype=bool)
+        self.key_ends = np.zeros(n + 1, dtype=np.int64)
+        self.title_hash = np.zeros(n, dtype=np.uint64)
+        self.title_words = np.zeros(n, dtype=np.int64)
+        self.days = np.full(n, _NO_DAY, dtype=np.int64)
+        self.key_flat = _NO_KEYS
+
+    @classmethod
+    def build(cls, entries: Sequence[StoryEntry]) -> _Verifier:
+        """Decode every sketch once; unreadable ones are logged and marked invalid."""
+        self = cls(entries)
+        chunks: list[np.ndarray] = []
+        total = 0
+        for i, entry in enumerate(entries):
+            try:
+                sketch = _decode(entry.sketch)
+            except ValueError as exc:
+                logger.warning("story grouping: unreadable sketch for %s (%s)", entry.id, exc)
+            else:
+                self.valid[i] = True
+                self.signatures[i] = sketch.signature
+                self.shingles[i] = sketch.shingles
+                self.body_hash[i] = sketch.body_hash
+                if len(sketch.keys):
+                    chunks.append(sketch.keys)
+                    total += len(sketch.keys)
+            self.key_ends[i + 1] = total
+            key = _title_key(entry.title)
+            if key:
+                self.title_hash[i] = _hash64(key)
+                self.title_words[i] = key.count(" ") + 1
+            day = _day_number(entry.published)
+            if day is not None:
+                self.days[i] = day
+        if chunks:
+            self.key_flat = np.concatenate(chunks).astype(np.uint64)
+        return self
 
     def jaccard(self, a: int, b: int) -> float:
         """Estimated Jaccard similarity of the two shingle sets."""
@@ -622,20 +638,33 @@ class _Verifier:
         matches only ~6 of 128 signature slots of a 400-word original, but shares its
         whole paragraphs.
         """
-        ka, kb = self.keys[a], self.keys[b]
+        ka = self.key_flat[self.key_ends[a] : self.key_ends[a + 1]]
+        kb = self.key_flat[self.key_ends[b] : self.key_ends[b + 1]]
         if not len(ka) or not len(kb):
             return 0, 0
         return len(np.intersect1d(ka, kb)), min(len(ka), len(kb))
+
+    def same_headline(self, a: int, b: int) -> bool:
+        """Identical headlines (words, case and a " | Site" part aside)."""
+        return self.title_hash[a] != 0 and self.title_hash[a] == self.title_hash[b]
 
     def titles_compatible(self, a: int, b: int) -> bool:
         """Headlines that could be the same story's (case, a kicker or a suffix aside).
 
         Unknown headlines are not held against a pair.
         """
-        ta, tb = self.titles[a], self.titles[b]
-        if not ta or not tb or self.title_keys[a] == self.title_keys[b]:
+        if self.same_headline(a, b):
+            return True
+        ta = frozenset(_tokens(self.entries[a].title))
+        tb = frozenset(_tokens(self.entries[b].title))
+        if not ta or not tb:
             return True
         return len(ta & tb) / max(3, min(len(ta), len(tb))) >= MIN_TITLE_OVERLAP
+
+    def days_close(self, a: int, b: int) -> bool:
+        """Whether two publication days are close enough for a headline-only link."""
+        da, db = int(self.days[a]), int(self.days[b])
+        return da == _NO_DAY or db == _NO_DAY or abs(da - db) <= MAX_HEADLINE_DAYS
 
     def too_small(self, a: int) -> bool:
         """A body too small to judge on text (a teaser, a lead line, nothing)."""
@@ -679,7 +708,7 @@ class _Verifier:
         if small < MIN_SHINGLES or not self.titles_compatible(a, b):
             return None
         j = self.jaccard(a, b)
-        bonus = 1.0 if self.title_keys[a] == self.title_keys[b] else 0.0
+        bonus = 1.0 if self.same_headline(a, b) else 0.0
         if j >= MIN_JACCARD:
             return True, bonus + j
         contained = self.containment(a, b, j)
@@ -709,11 +738,6 @@ def _day_number(value: str | None) -> int | None:
     return parsed.astimezone(UTC).toordinal() if parsed is not None else None
 
 
-def _days_close(a: int | None, b: int | None) -> bool:
-    """Whether two publication days are close enough for a headline-only link."""
-    return a is None or b is None or abs(a - b) <= MAX_HEADLINE_DAYS
-
-
 def _published_key(value: str | None) -> tuple[date, int, datetime]:
     """Sort key: the publication day, then the instant; unknown dates last.
 
@@ -732,7 +756,7 @@ def _representative(
     entries: list[StoryEntry],
     members: list[int],
     canonical_in: dict[int, int],
-    names_other: list[bool],
+    names_other: np.ndarray,
 ) -> int:
     """The copy that stands for the story.
 
