@@ -33,6 +33,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("workers", 0, "gunicorn worker processes (0: from the CPU count, capped at 8)."),
     Setting("page_size", 10, "Results per page when the request does not say."),
     Setting("site_name", "search-service", "Name shown in page titles and the header."),
+    Setting(
+        "cors_origins",
+        "*",
+        "Origins whose pages may call the read-only JSON API from a browser (the embed.js "
+        "widget): `*` for any, a comma-separated list such as "
+        "`https://a.example,https://b.example`, or empty for none.",
+    ),
 )
 
 
@@ -50,6 +57,7 @@ class Settings:
     workers: int
     page_size: int
     site_name: str
+    cors_origins: str
     sources: Mapping[str, str]
 
     def as_flask_config(self) -> dict[str, Any]:

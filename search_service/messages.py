@@ -113,6 +113,8 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "error.too_long": "{param} is longer than {limit} characters",
         "error.not_date": "{param} must be a date written YYYY-MM-DD",
         "error.date_order": "date_to must not be before date_from",
+        "error.not_one_of": "{param} must be one of: {choices}",
+        "error.out_of_range": "{param} must be between {low} and {high}",
         "error.doc_not_found": "There is no document with id “{doc_id}”.",
         "error.home": "Go to the home page",
         "ready.ok": "ready",

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
+from index import models
 from index.models import InvalidRequest, SearchRequest
 from ingest.document import Document
 from search_service.errors import BadRequest, NotFound
@@ -85,25 +88,71 @@ def query_text(args: Mapping[str, str]) -> str:
     return (args.get("q") or "").strip()
 
 
+#: Quick date ranges (``within=week``); the index defines them, older indexes have none.
+WITHIN: tuple[str, ...] = tuple(getattr(models, "WITHIN", ()))
+#: Facets a caller may ask for (``facets=site,author``); ``facets=`` (empty) asks for none.
+FACET_NAMES = ("site", "author", "year", "month")
+
+
+def parse_facets(args: Mapping[str, str], name: str = "facets") -> tuple[str, ...]:
+    """Which facet counts to return: all when absent, none when empty, else the named ones."""
+    if name not in args:
+        return FACET_NAMES
+    wanted = tuple(part.strip() for part in args[name].split(",") if part.strip())
+    unknown = [part for part in wanted if part not in FACET_NAMES]
+    if unknown:
+        raise BadRequest(
+            msg("error.not_one_of", param=name, choices=", ".join(FACET_NAMES)),
+            code="invalid_parameter",
+            param=name,
+        )
+    return wanted
+
+
+def parse_choice(args: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str | None:
+    """An optional parameter that must be one of ``choices``."""
+    value = parse_text(args, name)
+    if value is not None and value not in choices:
+        raise BadRequest(
+            msg("error.not_one_of", param=name, choices=", ".join(choices)),
+            code="invalid_parameter",
+            param=name,
+        )
+    return value
+
+
+def request_fields() -> frozenset[str]:
+    """Fields the installed SearchRequest has (the ranking work adds some over time)."""
+    return frozenset(f.name for f in fields(SearchRequest))
+
+
 def search_request(
     args: Mapping[str, str], *, default_size: int, allow_size: bool = True
 ) -> SearchRequest:
     """The SearchRequest the query string asks for, validated.
 
+    Optional fields (``within``, ``highlight``, ``recency``) are passed only when the
+    installed ``SearchRequest`` knows them, so this module works across index versions.
+
     Raises:
         BadRequest: a parameter is malformed or out of bounds; ``param`` names it.
     """
-    request = SearchRequest(
-        q=query_text(args),
-        page=parse_int(args, "page", 1),
-        size=parse_int(args, "size", default_size) if allow_size else default_size,
-        sort=parse_text(args, "sort") or "relevance",
-        site=parse_text(args, "site"),
-        author=parse_text(args, "author"),
-        date_from=parse_day(args, "date_from"),
-        date_to=parse_day(args, "date_to", end_of_day=True),
-        collapse=parse_bool(args, "collapse", True),
-    )
+    values: dict[str, Any] = {
+        "q": query_text(args),
+        "page": parse_int(args, "page", 1),
+        "size": parse_int(args, "size", default_size) if allow_size else default_size,
+        "sort": parse_text(args, "sort") or "relevance",
+        "site": parse_text(args, "site"),
+        "author": parse_text(args, "author"),
+        "date_from": parse_day(args, "date_from"),
+        "date_to": parse_day(args, "date_to", end_of_day=True),
+        "collapse": parse_bool(args, "collapse", True),
+        "highlight": parse_bool(args, "highlight", True),
+        "within": parse_choice(args, "within", WITHIN) if WITHIN else None,
+        "recency": parse_bool(args, "recency", False),
+    }
+    known = request_fields()
+    request = SearchRequest(**{k: v for k, v in values.items() if k in known})
     try:
         request.validate()
     except InvalidRequest as err:

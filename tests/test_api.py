@@ -210,3 +210,97 @@ def test_author_filter_keeps_only_that_author(client: FlaskClient) -> None:
     assert data["author"] == author
     assert data["hits"]
     assert {hit["author"] for hit in data["hits"]} == {author}
+
+
+# -- parameters added with issue 6 ----------------------------------------------------------
+
+
+def test_facets_parameter_picks_the_counts(client: FlaskClient) -> None:
+    """``facets=site`` returns only site counts; an empty value returns none."""
+    assert set(search(client, q=COMMON_WORD, facets="site")["facets"]) == {"site"}
+    assert search(client, q=COMMON_WORD, facets="")["facets"] == {}
+    assert "site" in search(client, q=COMMON_WORD)["facets"]
+
+
+def test_highlight_off_gives_plain_snippets(client: FlaskClient) -> None:
+    """``highlight=false``: no <mark> in the snippet, the echo says so."""
+    data = search(client, q="notre dame fire", highlight="false")
+    assert data["highlight"] is False
+    assert all("<mark>" not in hit["snippet"] for hit in data["hits"])
+
+
+def test_misspelt_query_offers_a_suggestion(client: FlaskClient) -> None:
+    """A misspelling gives ``suggestion`` (when the index supports it) and never fails."""
+    data = search(client, q="cathedrl fire")
+    assert {"suggestion", "corrected", "partial"} <= set(data)
+    if data["suggestion"] is not None:
+        assert "cathedral" in data["suggestion"].lower()
+
+
+def test_suggest_completes_titles_and_words(client: FlaskClient) -> None:
+    """What is typed so far gives titles and completed words, bounded by ``limit``."""
+    response = client.get("/api/v1/suggest", query_string={"q": "notr", "limit": 5})
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["ok"] is True
+    assert 1 <= len(data["suggestions"]) <= 5
+    assert any("notre dame" in s.lower() for s in data["suggestions"])
+    assert client.get("/api/v1/suggest?q=x").get_json()["suggestions"] == []
+
+
+def test_similar_documents_leave_out_the_document(client: FlaskClient) -> None:
+    """Similar documents are hits, never the document itself."""
+    doc_id = search(client, q="notre dame fire")["hits"][0]["id"]
+    response = client.get(f"/api/v1/documents/{doc_id}/similar?size=3")
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["id"] == doc_id
+    assert len(data["hits"]) <= 3
+    assert doc_id not in {hit["id"] for hit in data["hits"]}
+
+
+def test_etag_gives_a_304(client: FlaskClient) -> None:
+    """Repeating a read with the ETag it returned gets a bodiless 304."""
+    first = client.get("/api/v1/search?q=fire")
+    etag = first.headers["ETag"]
+    assert "max-age" in first.headers["Cache-Control"]
+    again = client.get("/api/v1/search?q=fire", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.get_data() == b""
+    assert client.get("/api/v1/stats", headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_errors_are_not_cached(client: FlaskClient) -> None:
+    """An error carries no ETag: it may be gone on the next try."""
+    response = client.get("/api/v1/search?q=fire&page=0")
+    assert response.status_code == 400
+    assert "ETag" not in response.headers
+
+
+def test_cors_allows_any_origin_by_default(client: FlaskClient) -> None:
+    """The read-only API may be read by scripts on other sites (the embed.js widget)."""
+    response = client.get("/api/v1/search?q=fire", headers={"Origin": "https://blog.example"})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    error = client.get("/api/v1/search", headers={"Origin": "https://blog.example"})
+    assert error.headers["Access-Control-Allow-Origin"] == "*"
+    preflight = client.options(
+        "/api/v1/suggest?q=fi",
+        headers={"Origin": "https://blog.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert preflight.status_code == 200
+    assert "GET" in preflight.headers["Access-Control-Allow-Methods"]
+
+
+def test_cors_origins_setting_limits_who_may_read(indexed_data_dir: Any) -> None:
+    """With a list of origins, only those get the header (and caches vary on Origin)."""
+    from search_service import create_app
+
+    app = create_app(
+        {"TESTING": True, "DATA_DIR": indexed_data_dir, "CORS_ORIGINS": "https://a.example"}
+    )
+    client = app.test_client()
+    allowed = client.get("/api/v1/stats", headers={"Origin": "https://a.example"})
+    assert allowed.headers["Access-Control-Allow-Origin"] == "https://a.example"
+    assert "Origin" in allowed.headers["Vary"]
+    other = client.get("/api/v1/stats", headers={"Origin": "https://b.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers

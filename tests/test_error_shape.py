@@ -67,6 +67,19 @@ BAD_SEARCHES = [
     pytest.param("q=fire&date_from=2020-01-01&date_to=2019-01-01", "date_to", id="dates-reversed"),
     pytest.param("q=fire&site=" + "s" * 300, "site", id="site-too-long"),
     pytest.param("q=fire&author=" + "a" * 300, "author", id="author-too-long"),
+    pytest.param("q=fire&highlight=perhaps", "highlight", id="highlight-perhaps"),
+    pytest.param("q=fire&within=decade", "within", id="within-decade"),
+    pytest.param("q=fire&facets=site,colour", "facets", id="facets-unknown"),
+    pytest.param("q=fire&recency=2", "recency", id="recency-2"),
+]
+
+BAD_OTHER = [
+    pytest.param("/api/v1/suggest", "q", id="suggest-q-missing"),
+    pytest.param("/api/v1/suggest?q=", "q", id="suggest-q-empty"),
+    pytest.param(f"/api/v1/suggest?q={LONG_QUERY}", "q", id="suggest-q-too-long"),
+    pytest.param("/api/v1/suggest?q=fi&limit=0", "limit", id="suggest-limit-zero"),
+    pytest.param("/api/v1/suggest?q=fi&limit=11", "limit", id="suggest-limit-11"),
+    pytest.param("/api/v1/suggest?q=fi&limit=x", "limit", id="suggest-limit-word"),
 ]
 
 
@@ -77,6 +90,28 @@ def test_bad_search_parameter_is_a_400_naming_it(
     """Each malformed or out-of-bounds parameter is a 400 that names the parameter."""
     response = client.get(f"/api/v1/search?{query_string}")
     assert_error_envelope(response, 400, code="invalid_parameter", param=param)
+
+
+@pytest.mark.parametrize(("path", "param"), BAD_OTHER)
+def test_bad_parameter_elsewhere_is_a_400_naming_it(
+    client: FlaskClient, path: str, param: str
+) -> None:
+    """The other endpoints reject bad parameters the same way."""
+    assert_error_envelope(client.get(path), 400, code="invalid_parameter", param=param)
+
+
+def test_bad_similar_size_is_a_400(client: FlaskClient) -> None:
+    """``size`` of the similar-documents endpoint is bounded like the others."""
+    doc_id = client.get("/api/v1/search?q=fire").get_json()["hits"][0]["id"]
+    for size in ("0", "21", "many"):
+        response = client.get(f"/api/v1/documents/{doc_id}/similar?size={size}")
+        assert_error_envelope(response, 400, code="invalid_parameter", param="size")
+
+
+def test_similar_of_unknown_document_is_a_404(client: FlaskClient) -> None:
+    """Similar documents of a document that does not exist: 404, not an empty list."""
+    response = client.get("/api/v1/documents/0000000000000000/similar")
+    assert_error_envelope(response, 404, code="document_not_found")
 
 
 @pytest.mark.parametrize(

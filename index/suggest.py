@@ -1,0 +1,104 @@
+"""Autocomplete: what a person is probably typing, from the words and titles in the index.
+
+Called on every few keystrokes, so every step is bounded: the lexicon walk for the last,
+unfinished word stops after ``MAX_SCAN`` terms, and titles come from one small Whoosh search
+(``MAX_TITLE_HITS`` documents) on the unstemmed ``words`` field, because ``title`` is
+stemmed and a prefix of what was typed ("notre") is not a prefix of its stem ("notr").
+Suggestions are whole query texts: choosing one runs it as a search.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from whoosh import query as wq
+
+#: Terms of the lexicon looked at for one prefix (bounds the walk on a large index).
+MAX_SCAN = 2000
+#: Completions of the last word that are tried when looking for titles.
+MAX_COMPLETIONS = 8
+#: Documents whose titles are looked at.
+MAX_TITLE_HITS = 40
+#: A prefix shorter than this matches too much to be useful.
+MIN_PREFIX = 2
+#: Longest input considered (the search box allows more, but nobody autocompletes a page).
+MAX_INPUT = 100
+
+_WORDS = re.compile(r"\w+", re.UNICODE)
+
+
+def split_input(text: str) -> tuple[list[str], str]:
+    """The finished words and the unfinished last one, lower-cased."""
+    text = text[:MAX_INPUT].lower()
+    words = _WORDS.findall(text)
+    if not words:
+        return [], ""
+    if text[-1:].isspace() or not text[-1:].isalnum():
+        return words, ""  # the last word is finished: nothing to complete
+    return words[:-1], words[-1]
+
+
+def complete_word(reader: Any, prefix: str, limit: int) -> list[str]:
+    """Indexed words starting with ``prefix``, most documents first."""
+    found: list[tuple[int, str]] = []
+    for scanned, term in enumerate(reader.expand_prefix("words", prefix)):
+        if scanned >= MAX_SCAN:
+            break
+        text = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+        if text != prefix or not found:
+            found.append((reader.doc_frequency("words", text), text))
+    found.sort(key=lambda item: (-item[0], item[1]))
+    return [text for _, text in found[:limit]]
+
+
+def matching_titles(
+    searcher: Any, words: list[str], completions: list[str], limit: int
+) -> list[str]:
+    """Titles containing every finished word and one of the completions."""
+    if not completions:
+        return []
+    clauses: list[Any] = [wq.Term("words", w) for w in words]
+    clauses.append(wq.Or([wq.Term("words", c) for c in completions]))
+    results = searcher.search(wq.And(clauses), limit=MAX_TITLE_HITS)
+    titles: list[str] = []
+    seen: set[str] = set()
+    for hit in results:
+        title = " ".join(str(hit.get("title") or "").split())
+        key = title.lower()
+        if not title or key in seen:
+            continue
+        title_words = set(_WORDS.findall(key))
+        if all(w in title_words for w in words) and title_words & set(completions):
+            seen.add(key)
+            titles.append(title)
+            if len(titles) >= limit:
+                break
+    return titles
+
+
+def suggest_from(searcher: Any, text: str, limit: int = 8) -> list[str]:
+    """Query texts completing ``text``: titles first (they name stories), then the typed
+    words with the last one completed. Empty for short or finished input."""
+    words, prefix = split_input(text)
+    if len(prefix) < MIN_PREFIX or limit < 1:
+        return []
+    reader = searcher.reader()
+    completions = complete_word(reader, prefix, MAX_COMPLETIONS)
+    head = " ".join(words)
+    suggestions = matching_titles(searcher, words, completions, max(1, limit // 2))
+    seen = {s.lower() for s in suggestions}
+    for word in completions:
+        phrase = f"{head} {word}".strip()
+        if phrase.lower() not in seen and word != prefix:
+            seen.add(phrase.lower())
+            suggestions.append(phrase)
+    return suggestions[:limit]
+
+
+def suggest(searcher: Any, text: str, limit: int = 8) -> list[str]:
+    """Suggestions through an ``index.search.Searcher`` that has no ``suggest`` method yet.
+
+    Uses its live Whoosh searcher (``_current``: reopened after a reindex like any search).
+    """
+    return suggest_from(searcher._current(), text, limit)
