@@ -60,21 +60,35 @@ _ALWAYS_CHROME_TEXT = re.compile(
 #: comments (thousands on busy pages), share bars, cookie and newsletter boxes, related and
 #: most-read lists, ads and sidebars never hold article text, bylines or dates.
 BULK_CHROME_WORDS = frozenset(
-    """comments comment disqus respond replies commentlist responses share sharing sharedaddy
-    social cookie cookies consent gdpr newsletter subscribe signup paywall related recommended
-    popular mostread trending outbrain taboola advert advertisement ads sponsor sponsored promo
-    sidebar widget widgets breadcrumb breadcrumbs modal popup""".split()
+    """share sharing sharedaddy social cookie cookies consent gdpr newsletter subscribe signup
+    paywall related recommended popular mostread trending outbrain taboola advert advertisement
+    ads sponsor sponsored promo sidebar widget widgets breadcrumb breadcrumbs modal popup""".split()
+)
+#: Reader comments: removed even when long, as they are never the article.
+COMMENT_WORDS = frozenset(
+    "comments comment disqus respond replies commentlist responses".split()
 )
 #: Tags removed with them, unless they hold the article's paragraphs.
 BULK_CHROME_TAGS = ("nav", "aside", "footer", "menu")
+
+
+def _attr_words(class_attr: str | None, id_attr: str | None) -> set[str]:
+    raw = f"{class_attr or ''} {id_attr or ''}"
+    return {w.lower() for w in _SPLIT_WORDS.split(raw) if w}
 
 
 def is_bulk_chrome(class_attr: str | None, id_attr: str | None) -> bool:
     """Whether raw class/id attribute values name bulk chrome (checked on lxml trees)."""
     if not class_attr and not id_attr:
         return False
-    raw = f"{class_attr or ''} {id_attr or ''}"
-    return any(w.lower() in BULK_CHROME_WORDS for w in _SPLIT_WORDS.split(raw) if w)
+    return bool(_attr_words(class_attr, id_attr) & (BULK_CHROME_WORDS | COMMENT_WORDS))
+
+
+def is_comment_section(class_attr: str | None, id_attr: str | None) -> bool:
+    """Whether raw class/id attribute values name reader comments."""
+    if not class_attr and not id_attr:
+        return False
+    return bool(_attr_words(class_attr, id_attr) & COMMENT_WORDS)
 
 
 def class_words(tag: Tag) -> set[str]:
@@ -131,6 +145,16 @@ def holds_article_text(tag: Tag) -> bool:
         total += n
         if long_paras >= 3 and total >= 3 * _PROSE_CHARS + 60:
             return True
+    # text straight in a <div>, split by <br>, as blog engines write it
+    loose = 0
+    for string in tag.find_all(string=True):
+        n = len(string.strip())
+        parent = string.parent
+        if (n >= _PROSE_CHARS and parent is not None and parent.name not in ("a", "li", "p")
+                and string.find_parent("li") is None):
+            loose += n
+            if loose >= 3 * _PROSE_CHARS + 60:
+                return True
     return False
 
 

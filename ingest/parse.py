@@ -18,7 +18,7 @@ import lxml.etree
 import lxml.html
 from bs4 import BeautifulSoup
 
-from ingest.boilerplate import BULK_CHROME_TAGS, is_bulk_chrome
+from ingest.boilerplate import BULK_CHROME_TAGS, is_bulk_chrome, is_comment_section
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +117,9 @@ def _prune(body: lxml.html.HtmlElement) -> None:
         el = stack.pop()
         if not isinstance(el.tag, str):
             continue
-        if (el.tag in BULK_CHROME_TAGS or is_bulk_chrome(el.get("class"), el.get("id"))) and (
-            not _holds_prose(el)
+        cls, ident = el.get("class"), el.get("id")
+        if is_comment_section(cls, ident) or (
+            (el.tag in BULK_CHROME_TAGS or is_bulk_chrome(cls, ident)) and not _holds_prose(el)
         ):
             _drop_keep_tail(el)
         else:
@@ -134,7 +135,9 @@ def _holds_prose(el: Any) -> bool:
             found += 1
             if found >= 3:
                 return True
-    return False
+    # text straight in a <div>, split by <br>, as blog engines write it
+    long_chunks = sum(n for n in map(len, el.itertext()) if n >= 80)
+    return long_chunks >= 300
 
 
 def _drop_keep_tail(el: Any) -> None:
