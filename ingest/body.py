@@ -29,7 +29,9 @@ GROUP_BLOCKS = frozenset(("div", "section", "article", "main", "body", "ul", "ol
                           "nav", "figure", "details", "fieldset", "form", "hgroup", "html"))
 BLOCKS = LEAF_BLOCKS | GROUP_BLOCKS
 #: Leaf blocks read as body paragraphs (headings are not: they repeat titles and teasers).
-BODY_BLOCKS = frozenset(("p", "pre", "blockquote", "li", "dd", "td", "address"))
+BODY_BLOCKS = frozenset(("p", "pre", "blockquote", "li", "dd", "td", "address", "h2", "h3", "h4",
+                         "h5", "h6"))
+_TRANSPARENT = frozenset(("ul", "ol", "dl"))
 _SELF_SCORING = frozenset(("div", "td", "section", "article", "main", "center", "font", "span"))
 _MIN_BLOCK_CHARS = 25
 _NEAR_BEST = 0.9
@@ -103,8 +105,11 @@ def _score_blocks(soup: BeautifulSoup) -> tuple[Tag, dict[int, float]] | None:
         score = float(n) + (_SENTENCE_BONUS if _SENTENCE_END.search(text) else 0.0)
         if tag.name in _SELF_SCORING or not leaf:
             add(tag, score)
-        add(tag.parent, score)
-        add(tag.parent.parent if tag.parent is not None else None, score * 0.5)
+        parent = tag.parent
+        while parent is not None and parent.name in _TRANSPARENT:
+            parent = parent.parent  # list items score for the block holding the list
+        add(parent, score)
+        add(parent.parent if parent is not None else None, score * 0.5)
     for marked in soup.find_all(attrs={"itemprop": "articleBody"}, limit=2):
         # schema.org's own word for the article text: worth its text again
         add(marked, float(text_len(marked) - link_text_len(marked)))
