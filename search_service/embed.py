@@ -1,17 +1,22 @@
 """Endpoints for other sites and programs: an embeddable search widget and an RSS feed.
 
-The widget is a compact page meant for an ``<iframe>``: it is the only HTML allowed to be
-framed by other origins, and its result links open in a new tab. The feed turns a search into
-a subscription (newest first). Both go through the same ``Searcher.search`` as the pages.
+The widget is a compact page meant for an ``<iframe>`` (``/embed?q=`` and ``/embed/?q=``):
+it is the only HTML allowed to be framed by other origins, its result links open in a new
+tab, and its one static script tells the host page its height. The feed turns a search into
+a subscription (newest first; also at ``/search.rss``). ``strings.json`` gives the script-tag
+widget (static/embed.js) its wording from the one catalogue. All of them go through the same
+``Searcher.search`` as the pages.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 
+from search_service import http_cache
 from search_service.extensions import get_searcher
+from search_service.messages import MESSAGES
 from search_service.params import require_query, search_request
 
 bp = Blueprint("embed", __name__, url_prefix="/embed")
@@ -22,11 +27,25 @@ FEED_SIZE = 20
 
 #: Like the pages' policy, but any site may frame the widget.
 WIDGET_CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-    "base-uri 'none'; frame-ancestors *"
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors *"
+)
+#: Catalogue entries the script-tag widget shows (it fills ``{name}`` itself).
+WIDGET_STRINGS = (
+    "search.label",
+    "search.placeholder",
+    "search.button",
+    "results.summary",
+    "results.none",
+    "results.untitled",
+    "count.results.one",
+    "count.results.other",
+    "embed.more",
+    "embed.error",
 )
 
 
+@bp.get("")
 @bp.get("/")
 def widget() -> Response:
     """A search box and the top hits, sized for an iframe; works without JavaScript."""
@@ -47,3 +66,11 @@ def feed() -> Response:
     results = get_searcher().search(search_req)
     body = render_template("feed.xml", req=search_req, results=results)
     return Response(body, mimetype="application/rss+xml")
+
+
+@bp.get("/strings.json")
+def strings() -> Response:
+    """The widget's wording, so a translation of messages.py reaches embedded boxes too."""
+    response = jsonify({key: MESSAGES[key] for key in WIDGET_STRINGS})
+    response.access_control_allow_origin = "*"  # static text: any page may read it
+    return http_cache.make_cacheable(response, request, http_cache.MAX_AGE_STATIC_SPEC)

@@ -48,6 +48,16 @@ def format_date(value: str | date | datetime | None) -> str:
     return f"{parsed.day} {parsed:%b %Y}"
 
 
+def format_instant(value: str | date | datetime | None) -> str:
+    """A moment as people read it ("26 Nov 2026, 00:38 UTC"); a bare date as format_date."""
+    parsed = to_datetime(value)
+    if not isinstance(parsed, datetime):
+        return format_date(value)
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC)
+    return f"{format_date(parsed)}, {parsed:%H:%M} UTC"
+
+
 def iso_value(value: str | date | datetime | None) -> str | None:
     """ISO 8601 text for a <time datetime> attribute or a JSON field (None when unknown)."""
     if not value:
@@ -100,3 +110,8 @@ def page_window(page: int, pages: int, radius: int = 2) -> list[int | None]:
         window.append(number)
         previous = number
     return window
+
+
+def year_span(year: str) -> tuple[str, str]:
+    """The ``date_from``/``date_to`` pair covering a year facet ("2019")."""
+    return f"{year}-01-01", f"{year}-12-31"

@@ -1,4 +1,5 @@
-"""HTML pages: home, results, document, and the health probes.
+"""HTML pages: home, results, document, similar documents, search tips, embedding help,
+and the health probes.
 
 Views only turn the query string into a SearchRequest, call the Searcher and render;
 errors are raised and answered by ``errors.handle_error``.
@@ -13,18 +14,24 @@ from flask.sansio.blueprints import BlueprintSetupState
 
 from index.models import MAX_QUERY_CHARS, SORTS, NoIndexYet, SearchRequest
 from ingest.document import Document
-from search_service import formatting
+from search_service import embed, formatting, lookups
 from search_service.extensions import get_searcher
 from search_service.messages import msg, msg_n, msg_or
-from search_service.params import day_text, find_document, query_text, search_request
+from search_service.params import WITHIN, day_text, find_document, query_text, search_request
+from search_service.tips import TIPS
 
 bp = Blueprint("pages", __name__)
 
 #: Sent with every HTML page: no inline script or style anywhere, so this can be strict.
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
+#: The embedding help page frames its own widget as a live example.
+EMBEDDING_PAGE_POLICY = CONTENT_SECURITY_POLICY + "; frame-src 'self'"
+#: Similar documents shown under an article and on the "more like this" page.
+SIMILAR_ON_DOCUMENT = 5
+SIMILAR_PAGE_SIZE = 10
 
 
 #: Values left out of result URLs, so links stay short and canonical.
@@ -52,8 +59,40 @@ def document(doc_id: str) -> str:
     """One cleaned article; ``q`` (when given) offers the way back to the results."""
     doc = find_document(doc_id)
     return render_template(
-        "document.html", doc=doc, copies=other_copies(doc), q=query_text(request.args)
+        "document.html",
+        doc=doc,
+        copies=other_copies(doc),
+        similar=lookups.similar(get_searcher(), doc.id, SIMILAR_ON_DOCUMENT),
+        q=query_text(request.args),
     )
+
+
+@bp.get("/doc/<doc_id>/similar")
+def similar(doc_id: str) -> str:
+    """The "more like this" page: result cards of other stories about the same thing."""
+    doc = find_document(doc_id)
+    hits = lookups.similar(get_searcher(), doc.id, SIMILAR_PAGE_SIZE)
+    return render_template("similar.html", doc=doc, hits=hits, q=query_text(request.args))
+
+
+@bp.get("/tips")
+def tips() -> str:
+    """The query language, each example a link that runs it."""
+    return render_template("tips.html", tips=TIPS)
+
+
+@bp.get("/embedding")
+def embedding() -> Response:
+    """How to put the search on another site (script tag, iframe, feeds), with live examples."""
+    response = Response(render_template("embedding.html"), mimetype="text/html")
+    response.headers["Content-Security-Policy"] = EMBEDDING_PAGE_POLICY
+    return response
+
+
+@bp.get("/search.rss")
+def search_rss() -> Response:
+    """RSS of any search: the same feed as /embed/feed.xml, at an address people guess."""
+    return embed.feed()
 
 
 @bp.get("/opensearch.xml")
@@ -118,6 +157,7 @@ def search_url(req: SearchRequest, **changes: Any) -> str:
         "author": req.author,
         "date_from": day_text(req.date_from),
         "date_to": day_text(req.date_to),
+        "within": getattr(req, "within", None),
     }
     if changes and "page" not in changes:
         params["page"] = 1  # a new filter or order starts again on page 1
@@ -140,10 +180,14 @@ def register_template_helpers(state: BlueprintSetupState) -> None:
         MAX_QUERY_CHARS=MAX_QUERY_CHARS,
         SORTS=SORTS,
         format_date=formatting.format_date,
+        format_instant=formatting.format_instant,
         iso_value=formatting.iso_value,
         format_took=formatting.format_took,
         linkable_url=formatting.linkable_url,
         page_window=formatting.page_window,
         rfc822=formatting.rfc822,
         day_text=day_text,
+        year_span=formatting.year_span,
+        WITHIN=WITHIN,
+        result_extras=lookups.result_extras,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from xml.etree import ElementTree
@@ -38,10 +39,13 @@ def test_widget_shows_a_box_and_top_hits(embed_client: FlaskClient) -> None:
 
 
 def test_widget_may_be_framed_but_pages_may_not(embed_client: FlaskClient) -> None:
-    """Only the widget allows other sites to frame it; no script runs in it at all."""
-    widget_csp = embed_client.get("/embed/?q=fire").headers["Content-Security-Policy"]
+    """Only the widget allows other sites to frame it; its only script is a static file."""
+    widget = embed_client.get("/embed/?q=fire")
+    widget_csp = widget.headers["Content-Security-Policy"]
     assert "frame-ancestors *" in widget_csp
-    assert "script-src" not in widget_csp  # default-src 'none' forbids scripts
+    assert "script-src 'self'" in widget_csp  # no inline script: the height script is a file
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", widget.get_data(as_text=True), re.S)
+    assert scripts == [(' src="/static/frame.js" defer', "")]
     page_csp = embed_client.get("/search?q=fire").headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in page_csp
 
@@ -57,7 +61,7 @@ def test_widget_escapes_hostile_titles(embed_client: FlaskClient) -> None:
     """Scraped markup in a headline is text in the widget too."""
     html = embed_client.get("/embed/", query_string={"q": HOSTILE_QUERY}).get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "<script" not in html
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/frame.js" defer>']
 
 
 def test_widget_bad_parameter_is_a_400(embed_client: FlaskClient) -> None:
@@ -99,3 +103,31 @@ def test_feed_keeps_hostile_text_as_text(embed_client: FlaskClient) -> None:
 def test_feed_needs_a_query(embed_client: FlaskClient) -> None:
     """A feed of everything is not offered: q is required."""
     assert embed_client.get("/embed/feed.xml").status_code == 400
+
+
+def test_iframe_mode_without_slash(embed_client: FlaskClient) -> None:
+    """``/embed?q=`` is the widget itself (no redirect), like ``/embed/?q=``."""
+    response = embed_client.get("/embed", query_string={"q": COMMON_WORD})
+    assert response.status_code == 200
+    assert 'class="result"' in response.get_data(as_text=True)
+
+
+def test_search_rss_is_the_feed(embed_client: FlaskClient) -> None:
+    """``/search.rss?q=`` answers the same feed as /embed/feed.xml."""
+    alias = embed_client.get("/search.rss", query_string={"q": COMMON_WORD})
+    feed = embed_client.get("/embed/feed.xml", query_string={"q": COMMON_WORD})
+    assert alias.status_code == 200
+    assert alias.mimetype == "application/rss+xml"
+    assert alias.get_data().count(b"<item>") == feed.get_data().count(b"<item>") > 0
+
+
+def test_widget_strings_come_from_the_catalogue(embed_client: FlaskClient) -> None:
+    """The script-tag widget's wording is served from messages.py, readable cross-origin."""
+    from search_service.messages import MESSAGES
+
+    response = embed_client.get("/embed/strings.json")
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    data = response.get_json()
+    assert set(data) == set(embed.WIDGET_STRINGS)
+    assert all(data[key] == MESSAGES[key] for key in data)

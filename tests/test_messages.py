@@ -11,14 +11,29 @@ from search_service.messages import MESSAGES, msg, msg_n
 
 PACKAGE = Path(__file__).resolve().parent.parent / "search_service"
 LITERAL_KEY = re.compile(r"""msg(?:_n|_or)?\(\s*["']([a-z0-9_.]+)["']""")
-#: Keys built at run time: "sort." ~ sort, f"error.{status}", msg_n's ".one"/".other".
-DYNAMIC_PREFIXES = ("sort.", "error.")
+#: Keys built at run time: "sort." ~ sort, f"error.{status}", "within." ~ period, msg_n's
+#: ".one"/".other".
+DYNAMIC_PREFIXES = ("sort.", "error.", "within.")
+
+
+def data_keys() -> set[str]:
+    """Keys held as data: the search tips' explanations and the embed.js widget's wording."""
+    from search_service.embed import WIDGET_STRINGS
+    from search_service.tips import TIPS
+
+    keys = set(WIDGET_STRINGS)
+    for section, examples in TIPS:
+        keys.add(section)
+        keys.update(meaning for _, meaning in examples)
+    return keys
 
 
 def used_keys() -> set[str]:
-    """Every key passed literally to msg/msg_n/msg_or in templates and modules."""
+    """Every key passed literally to msg/msg_n/msg_or in templates and modules, or held as
+    data for them."""
     sources = [*PACKAGE.glob("templates/*"), *PACKAGE.glob("*.py")]
-    return {key for path in sources for key in LITERAL_KEY.findall(path.read_text())}
+    literal = {key for path in sources for key in LITERAL_KEY.findall(path.read_text())}
+    return literal | data_keys()
 
 
 def test_every_key_used_exists() -> None:

@@ -381,3 +381,113 @@ def test_results_pages_ask_robots_not_to_index_them(client: FlaskClient) -> None
     """Result pages are not content: crawlers may follow them but not index them."""
     page = outline(get_page(client, "/search", q="fire"))
     assert page.find("meta", name="robots", content="noindex, follow")
+
+
+# -- added with issue 6 --------------------------------------------------------------------
+
+
+def follow(client: FlaskClient, href: str | None) -> str:
+    """The HTML page at a link taken from a page (entities in the href undone)."""
+    response = client.get((href or "").replace("&amp;", "&"))
+    assert response.status_code == 200, href
+    return response.get_data(as_text=True)
+
+
+def test_every_search_tip_example_runs(client: FlaskClient) -> None:
+    """Each example on the tips page is a link to results that find something."""
+    from search_service.tips import TIPS
+
+    html = get_page(client, "/tips")
+    links = [a["href"] for a in outline(html).find("a", **{"class": "example"})]
+    assert len(links) == sum(len(examples) for _, examples in TIPS)
+    for href in links:
+        assert href
+        page = follow(client, href)
+        assert "No documents match" not in page, href
+        assert re.search(r"[1-9][\d,]* results? for", page), href
+
+
+def test_result_cards_link_whole_card_and_offer_more_like_this(client: FlaskClient) -> None:
+    """Each card is an article whose title link covers it, plus a "more like this" link."""
+    html = get_page(client, "/search", q="Notre Dame cathedral fire")
+    page = outline(html)
+    cards = page.find("a", **{"class": "card-link"})
+    assert cards
+    more = page.find("a", **{"class": "more-like"})
+    assert len(more) == len(cards)
+    similar = follow(client, more[0]["href"])
+    assert "Articles like" in similar
+
+
+def test_document_page_shows_similar_articles(client: FlaskClient) -> None:
+    """Under the article: similar stories (never the article itself)."""
+    doc_id = client.get("/api/v1/search?q=notre+dame+fire").get_json()["hits"][0]["id"]
+    html = get_page(client, f"/doc/{doc_id}")
+    assert "Similar articles" in html
+    page = outline(html)
+    assert not page.find("a", **{"class": "card-link", "href": f"/doc/{doc_id}"})
+
+
+def test_year_facet_filters_by_dates(client: FlaskClient) -> None:
+    """Years of the results are offered as date filters with counts."""
+    html = get_page(client, "/search", q=COMMON_WORD)
+    assert "Narrow by year" in html
+    link = re.search(
+        r'href="(/search\?q=according&amp;date_from=(\d{4})-01-01&amp;date_to=\2-12-31)"', html
+    )
+    assert link
+    filtered = follow(client, link.group(1))
+    assert f"published {link.group(2)}-01-01 to {link.group(2)}-12-31" in filtered
+
+
+def test_quick_range_filter_can_be_removed(client: FlaskClient) -> None:
+    """``within`` shows as an active filter with a link removing it."""
+    from search_service.params import WITHIN
+
+    if not WITHIN:
+        pytest.skip("this index has no quick ranges")
+    html = get_page(client, "/search", q=COMMON_WORD, within="year")
+    assert "published in the past year" in html
+    assert outline(html).find("a", href=f"/search?q={COMMON_WORD}")
+
+
+def test_misspelling_offers_did_you_mean(client: FlaskClient) -> None:
+    """A misspelt query links to the corrected one (when the index offers corrections)."""
+    data = client.get("/api/v1/search?q=cathedrl+notre").get_json()
+    html = get_page(client, "/search", q="cathedrl notre")
+    if data.get("suggestion") and not data.get("corrected"):
+        assert "Did you mean" in html
+        assert data["suggestion"] in html
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/search?q=fire", "/tips", "/embedding", "/embed?q=fire", "/doc/ffffffffffffffff"]
+)
+def test_opensearch_is_linked_from_every_page(client: FlaskClient, path: str) -> None:
+    """Every HTML page, errors and the widget included, names the OpenSearch description."""
+    html = client.get(path).get_data(as_text=True)
+    assert outline(html).find("link", rel="search", href="/opensearch.xml")
+
+
+def test_home_says_when_the_index_was_built(client: FlaskClient) -> None:
+    """The home page names the last reindex time."""
+    assert "Index last rebuilt" in get_page(client, "/")
+
+
+def test_search_box_offers_suggestions_to_scripts(client: FlaskClient) -> None:
+    """The box names its suggestion endpoint and list; without script nothing shows."""
+    page = outline(get_page(client, "/"))
+    box = page.find("input", id="q")[0]
+    assert box["data-suggest"] == "/api/v1/suggest"
+    assert box["role"] == "combobox"
+    assert "hidden" in page.find("ul", id="q-suggestions")[0]
+
+
+def test_embedding_page_has_live_examples(client: FlaskClient) -> None:
+    """The embedding help page shows both the script tag and the iframe, live."""
+    response = client.get("/embedding")
+    html = response.get_data(as_text=True)
+    page = outline(html)
+    assert page.find("script", src="/static/embed.js")
+    assert page.find("iframe")
+    assert "frame-src 'self'" in response.headers["Content-Security-Policy"]
