@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 from bs4 import BeautifulSoup, Tag
 
+from ingest.dates import find_date
+
 log = logging.getLogger(__name__)
 
 Cleaner = Callable[[BeautifulSoup], int]
@@ -271,6 +273,7 @@ _DATE_WORDS = re.compile(
     r"at|on|updated|published|posted|ago|hours?|minutes?|mins?|read)\b",
     re.IGNORECASE,
 )
+_SEPARATOR = re.compile(r"\s[·•|–—-]\s")
 _EDGE = 3  # paragraphs at each end of the body where bylines and date lines sit
 
 
@@ -281,8 +284,12 @@ def is_byline_or_date_line(text: str) -> bool:
     if _BYLINE_LINE.match(text) and len(text.split()) <= 12:
         return True
     rest = _DATE_WORDS.sub(" ", text)
-    rest = re.sub(r"[\W_]+", "", rest)
-    return len(rest) == 0 and any(ch.isdigit() for ch in text)
+    if not re.sub(r"[\W_]+", "", rest):
+        return any(ch.isdigit() for ch in text)
+    # "Ann Lee · 2004-11-04 01:54": a name beside a date, set off by a separator
+    words = [w for w in re.split(r"[\W_]+", rest) if w]
+    return (find_date(text) is not None and _SEPARATOR.search(text) is not None
+            and len(words) <= 4 and all(w[:1].isupper() for w in words))
 
 
 def drop_byline_lines(paragraphs: list[str]) -> list[str]:

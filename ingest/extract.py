@@ -51,14 +51,9 @@ _MIN_ARTICLE_CHARS = 80
 _SENTENCE = re.compile(r"\w{2,}.*\w.*[.!?][\"'”’)]?$")
 
 
-def _headline_links(soup: BeautifulSoup) -> list[str]:
+def _headline_links(parsed: ParsedPage) -> list[str]:
     """Texts of links that look like other articles' headlines (4+ words)."""
-    out = []
-    for a in soup.find_all("a"):
-        text = clean_text(a.get_text(" "))
-        if 4 <= len(text.split()) <= 30:
-            out.append(text)
-    return out
+    return [t for t in parsed.link_texts if 4 <= len(t.split()) <= 30]
 
 
 def _teaser_count(soup: BeautifulSoup) -> int:
@@ -139,7 +134,8 @@ def extract_document(page: RawPage, options: IngestOptions) -> Document | Skippe
     title = choose_title(parsed, site)
     author = choose_author(parsed, name, site)
     published = choose_published(parsed)
-    other_headlines = [h for h in _headline_links(soup) if h != title]
+    other_headlines = [h for h in _headline_links(parsed) if h != title]
+    labels = tuple({t for t in parsed.link_texts if len(t.split()) <= 3})
     teasers_before = _teaser_count(soup)
 
     if _is_not_found(parsed, title):
@@ -148,7 +144,7 @@ def extract_document(page: RawPage, options: IngestOptions) -> Document | Skippe
     clean_chrome(soup)
     main, paragraphs = body_paragraphs(soup)
     teasers_in_main = _teaser_count(main) if main is not None else 0
-    ctx = HeadlineContext(title=title, other_headlines=tuple(other_headlines),
+    ctx = HeadlineContext(title=title, other_headlines=tuple(other_headlines), link_labels=labels,
                           site_names=tuple(x for x in (name, site) if x))
     paragraphs = clean_headlines(clean_lines(paragraphs), ctx)
     chars = sum(len(p) for p in paragraphs)

@@ -26,11 +26,14 @@ class HeadlineContext:
     title: str
     other_headlines: tuple[str, ...] = ()
     site_names: tuple[str, ...] = field(default_factory=tuple)
+    link_labels: tuple[str, ...] = ()  # short link texts: menu sections, tags
 
 
 Rule = Callable[[list[str], HeadlineContext], list[str]]
 
-_KICKER_MAX = 40  # characters of kicker ("Exclusive", "Analysis", "UPDATE 2") before a title
+_KICKER_MAX = 40
+_EDGE = 3  # lines at each end of a body where glued headlines and kickers sit
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]?$")  # characters of kicker ("Exclusive", "Analysis", "UPDATE 2") before a title
 
 
 def key(text: str) -> str:
@@ -139,17 +142,26 @@ def drop_glued_headlines(paragraphs: list[str], ctx: HeadlineContext) -> list[st
             return _is_headline_run(head, others, False) and _is_headline_run(tail, others, False)
         return False
 
-    out = list(paragraphs)
-    while out and glued(out[0]):
-        log.debug("dropped glued headline line %r", out[0][:80])
-        out.pop(0)
-    while out and glued(out[-1]):
-        out.pop()
-    return out
+    n = len(paragraphs)
+    return [p for i, p in enumerate(paragraphs) if not ((i < _EDGE or i >= n - _EDGE) and glued(p))]
+
+
+def drop_link_labels(paragraphs: list[str], ctx: HeadlineContext) -> list[str]:
+    """Kicker lines at the edges of the body that repeat a menu or tag link ("World")."""
+    labels = {key(label) for label in ctx.link_labels}
+    labels.discard("")
+    if not labels:
+        return paragraphs
+    n = len(paragraphs)
+    return [p for i, p in enumerate(paragraphs)
+            if not ((i < _EDGE or i >= n - _EDGE) and len(p.split()) <= 3 and key(p) in labels
+                    and not _SENTENCE_END.search(p))]
 
 
 #: The headline rules, in the order they run.
-CLEANERS: tuple[Rule, ...] = (drop_glued_headlines, drop_repeated_title, strip_title_lead_in)
+CLEANERS: tuple[Rule, ...] = (
+    drop_link_labels, drop_glued_headlines, drop_repeated_title, strip_title_lead_in,
+)
 
 
 def clean_headlines(paragraphs: Sequence[str], ctx: HeadlineContext) -> list[str]:

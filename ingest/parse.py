@@ -45,6 +45,8 @@ class ParsedPage:
         json_ld: JSON-LD objects, flattened out of ``@graph`` and lists.
         app_state: other JSON script blocks (embedded app state of client-rendered pages).
         lang: the ``<html lang>`` value.
+        link_texts: texts of every link on the page, read before chrome is pruned (menus
+            and related lists name other headlines and sections that a body must not repeat).
     """
 
     soup: BeautifulSoup
@@ -54,6 +56,7 @@ class ParsedPage:
     json_ld: list[dict[str, Any]] = field(default_factory=list)
     app_state: list[Any] = field(default_factory=list)
     lang: str | None = None
+    link_texts: list[str] = field(default_factory=list)
 
 
 def _flatten_ld(data: Any, out: list[dict[str, Any]]) -> None:
@@ -125,6 +128,15 @@ def _prune(body: lxml.html.HtmlElement) -> None:
         else:
             stack.extend(el)
     _flatten_deep(body)
+
+
+def _link_texts(body: Any) -> list[str]:
+    out = []
+    for a in body.iter("a"):
+        text = " ".join(a.text_content().split())
+        if text and len(text) < 300:
+            out.append(text)
+    return out
 
 
 def _holds_prose(el: Any) -> bool:
@@ -221,6 +233,7 @@ def parse_html(text: str) -> ParsedPage:
     body = root.find("body")
     markup = ""
     if body is not None:
+        head.link_texts = _link_texts(body)
         _prune(body)
         markup = lxml.html.tostring(body, encoding="unicode")
     head.soup = BeautifulSoup(markup, "lxml")

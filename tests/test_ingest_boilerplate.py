@@ -153,7 +153,7 @@ def test_comment_sections_pruned_before_the_soup() -> None:
 
 @pytest.mark.parametrize(
     "line",
-    ["By Jane Marlow", "Posted on 2004-04-01", "By Ann Lee on 1999-11-23", "Saturday, October 23, 2004",
+    ["By Jane Marlow", "Posted on 2004-04-01", "Ingrid Kaur · 2004-11-04 01:54", "By Ann Lee on 1999-11-23", "Saturday, October 23, 2004",
      "4 March 2021, 09:15", "Updated 5 March 2021"],
 )
 def test_byline_and_date_lines(line: str) -> None:

@@ -9,6 +9,7 @@ from ingest.headlines import (
     HeadlineContext,
     clean_headlines,
     drop_glued_headlines,
+    drop_link_labels,
     drop_repeated_title,
     key,
     strip_site_name,
@@ -24,7 +25,8 @@ CTX = HeadlineContext(title=TITLE, other_headlines=(PREV, NEXT))
 
 def test_rules_listed_in_order() -> None:
     """CLEANERS names every headline rule once."""
-    assert set(CLEANERS) == {drop_glued_headlines, drop_repeated_title, strip_title_lead_in}
+    assert set(CLEANERS) == {
+        drop_link_labels, drop_glued_headlines, drop_repeated_title, strip_title_lead_in}
 
 
 @pytest.mark.parametrize(
@@ -108,3 +110,9 @@ def test_key_ignores_case_and_punctuation() -> None:
 def test_strip_site_name(title: str, expected: str) -> None:
     """A site name before or after a separator is removed; other dashes stay."""
     assert strip_site_name(title, ["The Example News"]) == expected
+
+
+def test_section_kicker_line_dropped() -> None:
+    """A one-word line repeating a menu link ("World") before the body goes; prose stays."""
+    ctx = HeadlineContext(title=TITLE, link_labels=("World", "Sport"))
+    assert clean_headlines(["World", FIRST, "Sport."], ctx) == [FIRST, "Sport."]
