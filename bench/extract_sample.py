@@ -35,21 +35,43 @@ def _row(path: Path, options: IngestOptions, root: Path) -> tuple[dict[str, Any]
     result = extract_path(path, options, root)
     elapsed = time.perf_counter() - start
     if isinstance(result, Document):
-        row = {"source": str(path), "id": result.id, "kind": result.kind, "url": result.url,
-               "site": result.site, "title": result.title, "author": result.author,
-               "published": result.published, "body": result.body_text, "duplicate_of": None,
-               "error": None}
+        row = {
+            "source": str(path),
+            "id": result.id,
+            "kind": result.kind,
+            "url": result.url,
+            "site": result.site,
+            "title": result.title,
+            "author": result.author,
+            "published": result.published,
+            "body": result.body_text,
+            "duplicate_of": None,
+            "error": None,
+        }
     else:
-        row = {"source": str(path), "kind": result.kind, "url": result.url, "site": result.site,
-               "title": result.title, "author": None, "published": None, "body": "",
-               "duplicate_of": None, "error": result.reason}
+        row = {
+            "source": str(path),
+            "kind": result.kind,
+            "url": result.url,
+            "site": result.site,
+            "title": result.title,
+            "author": None,
+            "published": None,
+            "body": "",
+            "duplicate_of": None,
+            "error": result.reason,
+        }
     return row, elapsed
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=Path, default=DEFAULT_PAGES,
-                        help=f"folder of <site>/<path> pages (default {DEFAULT_PAGES})")
+    parser.add_argument(
+        "--pages",
+        type=Path,
+        default=DEFAULT_PAGES,
+        help=f"folder of <site>/<path> pages (default {DEFAULT_PAGES})",
+    )
     parser.add_argument("--out", type=Path, required=True, help="JSON Lines output file")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
     parser.add_argument("--slowest", type=int, default=3, help="report the N slowest pages")
@@ -74,8 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     for row, _ in results:
         kinds[row["kind"]] = kinds.get(row["kind"], 0) + 1
     cpu = sum(t for _, t in results)
-    print(f"{len(results)} files in {wall:.1f}s wall ({1000 * cpu / max(1, len(results)):.1f} ms/page cpu, "
-          f"jobs {options.jobs}); kinds {kinds}", file=sys.stderr)
+    print(
+        f"{len(results)} files in {wall:.1f}s wall ({1000 * cpu / max(1, len(results)):.1f} ms/page cpu, "
+        f"jobs {options.jobs}); kinds {kinds}",
+        file=sys.stderr,
+    )
     slow = sorted(results, key=lambda r: -r[1])[: args.slowest]
     for row, t in slow:
         print(f"  slow: {t * 1000:.0f} ms {row['source']}", file=sys.stderr)

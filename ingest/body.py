@@ -21,31 +21,80 @@ from ingest.boilerplate import is_byline_or_date_line, link_text_len, text_len
 log = logging.getLogger(__name__)
 
 #: Elements that are one paragraph of text.
-LEAF_BLOCKS = frozenset(("p", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd",
-                         "dt", "td", "th", "address", "figcaption", "summary", "caption"))
+LEAF_BLOCKS = frozenset(
+    (
+        "p",
+        "pre",
+        "blockquote",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "dd",
+        "dt",
+        "td",
+        "th",
+        "address",
+        "figcaption",
+        "summary",
+        "caption",
+    )
+)
 #: Elements that group other blocks.
-GROUP_BLOCKS = frozenset(("div", "section", "article", "main", "body", "ul", "ol", "dl", "table",
-                          "tbody", "thead", "tfoot", "tr", "center", "header", "footer", "aside",
-                          "nav", "figure", "details", "fieldset", "form", "hgroup", "html"))
+GROUP_BLOCKS = frozenset(
+    (
+        "div",
+        "section",
+        "article",
+        "main",
+        "body",
+        "ul",
+        "ol",
+        "dl",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "center",
+        "header",
+        "footer",
+        "aside",
+        "nav",
+        "figure",
+        "details",
+        "fieldset",
+        "form",
+        "hgroup",
+        "html",
+    )
+)
 BLOCKS = LEAF_BLOCKS | GROUP_BLOCKS
 #: Leaf blocks read as body paragraphs (headings are not: they repeat titles and teasers).
-BODY_BLOCKS = frozenset(("p", "pre", "blockquote", "li", "dd", "td", "address", "h2", "h3", "h4",
-                         "h5", "h6"))
+BODY_BLOCKS = frozenset(
+    ("p", "pre", "blockquote", "li", "dd", "td", "address", "h2", "h3", "h4", "h5", "h6")
+)
 _TRANSPARENT = frozenset(("ul", "ol", "dl"))
 _SELF_SCORING = frozenset(("div", "td", "section", "article", "main", "center", "font", "span"))
 _MIN_BLOCK_CHARS = 25
 _NEAR_BEST = 0.9
 _MAX_LINK_SHARE = 0.6
 _SPACE = re.compile(r"\s+")
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)]?$")
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]?$")
 _SENTENCE_BONUS = 30.0
 _SIBLING_SHARE = 0.2
 _SIBLING_PROSE = 200
 _PROSE_MIN = 80
 _WRAPPER_SLACK = 30
 _SMALL_BLOCK = 50
-_LEGAL = re.compile(r"©|\(c\)\s*\d{4}|all rights reserved|copyright|terms of (?:use|service)|"
-                    r"privacy policy|user agreement", re.IGNORECASE)
+_LEGAL = re.compile(
+    r"©|\(c\)\s*\d{4}|all rights reserved|copyright|terms of (?:use|service)|"
+    r"privacy policy|user agreement",
+    re.IGNORECASE,
+)
 _SIBLING_MAX_LINKS = 0.3
 
 
@@ -126,7 +175,9 @@ def _score_blocks(soup: BeautifulSoup) -> tuple[Tag, dict[int, float]] | None:
 def prose_len(tag: Tag) -> int:
     """Characters in an element's prose paragraphs (80+ characters, few links)."""
     total = 0
-    for block in tag.find_all(["p", "blockquote", "pre"]) if tag.name not in ("p", "pre") else [tag]:
+    for block in (
+        tag.find_all(["p", "blockquote", "pre"]) if tag.name not in ("p", "pre") else [tag]
+    ):
         n = text_len(block)
         if n >= _PROSE_MIN and link_text_len(block) < _SIBLING_MAX_LINKS * n:
             total += n

@@ -35,12 +35,32 @@ CHROME_WORDS = frozenset(
 )
 #: Compound names that are chrome only as a pair ("read-more", "more-stories").
 CHROME_PAIRS = (
-    ("read", "more"), ("more", "stories"), ("most", "read"), ("you", "may"), ("top", "stories"),
-    ("author", "box"), ("author", "card"), ("author", "bio"), ("about", "author"),
-    ("post", "nav"), ("nav", "links"), ("entry", "footer"), ("post", "tags"), ("pull", "quote"),
-    ("also", "read"), ("see", "also"), ("further", "reading"), ("post", "share"),
-    ("entry", "meta"), ("post", "meta"), ("article", "meta"), ("site", "header"),
-    ("site", "footer"), ("related", "posts"), ("in", "brief"), ("date", "bar"),
+    ("read", "more"),
+    ("more", "stories"),
+    ("most", "read"),
+    ("you", "may"),
+    ("top", "stories"),
+    ("author", "box"),
+    ("author", "card"),
+    ("author", "bio"),
+    ("about", "author"),
+    ("post", "nav"),
+    ("nav", "links"),
+    ("entry", "footer"),
+    ("post", "tags"),
+    ("pull", "quote"),
+    ("also", "read"),
+    ("see", "also"),
+    ("further", "reading"),
+    ("post", "share"),
+    ("entry", "meta"),
+    ("post", "meta"),
+    ("article", "meta"),
+    ("site", "header"),
+    ("site", "footer"),
+    ("related", "posts"),
+    ("in", "brief"),
+    ("date", "bar"),
 )
 _SPLIT_WORDS = re.compile(r"[-_\s:./]+|(?<=[a-z])(?=[A-Z])")
 _LEAD_IN_CHROME = re.compile(
@@ -67,9 +87,7 @@ BULK_CHROME_WORDS = frozenset(
     ads sponsor sponsored promo sidebar widget widgets breadcrumb breadcrumbs modal popup""".split()
 )
 #: Reader comments: removed even when long, as they are never the article.
-COMMENT_WORDS = frozenset(
-    "comments comment disqus respond replies commentlist responses".split()
-)
+COMMENT_WORDS = frozenset("comments comment disqus respond replies commentlist responses".split())
 #: Tags removed with them, unless they hold the article's paragraphs.
 BULK_CHROME_TAGS = ("nav", "aside", "footer", "menu")
 
@@ -152,8 +170,12 @@ def holds_article_text(tag: Tag) -> bool:
     for string in tag.find_all(string=True):
         n = len(string.strip())
         parent = string.parent
-        if (n >= _PROSE_CHARS and parent is not None and parent.name not in ("a", "li", "p")
-                and string.find_parent("li") is None):
+        if (
+            n >= _PROSE_CHARS
+            and parent is not None
+            and parent.name not in ("a", "li", "p")
+            and string.find_parent("li") is None
+        ):
             loose += n
             if loose >= 3 * _PROSE_CHARS + 60:
                 return True
@@ -216,7 +238,9 @@ def drop_captions(soup: BeautifulSoup) -> int:
 def drop_chrome_lines(soup: BeautifulSoup) -> int:
     """Short blocks that are lead-ins to other pages ("Read more: ...") or stock chrome lines."""
     found = []
-    for tag in soup.find_all(["p", "div", "span", "li", "h2", "h3", "h4", "h5", "h6", "strong", "em"]):
+    for tag in soup.find_all(
+        ["p", "div", "span", "li", "h2", "h3", "h4", "h5", "h6", "strong", "em"]
+    ):
         if tag.parent is None:
             continue
         text = " ".join(tag.get_text(" ").split())
@@ -273,7 +297,7 @@ _DATE_WORDS = re.compile(
     r"at|on|updated|published|posted|ago|hours?|minutes?|mins?|read)\b",
     re.IGNORECASE,
 )
-_SEPARATOR = re.compile(r"\s[·•|–—-]\s")
+_SEPARATOR = re.compile(r"\s[·•|\u2013\u2014-]\s")
 _EDGE = 3  # paragraphs at each end of the body where bylines and date lines sit
 
 
@@ -288,15 +312,22 @@ def is_byline_or_date_line(text: str) -> bool:
         return any(ch.isdigit() for ch in text)
     # "Ann Lee · 2004-11-04 01:54": a name beside a date, set off by a separator
     words = [w for w in re.split(r"[\W_]+", rest) if w]
-    return (find_date(text) is not None and _SEPARATOR.search(text) is not None
-            and len(words) <= 4 and all(w[:1].isupper() for w in words))
+    return (
+        find_date(text) is not None
+        and _SEPARATOR.search(text) is not None
+        and len(words) <= 4
+        and all(w[:1].isupper() for w in words)
+    )
 
 
 def drop_byline_lines(paragraphs: list[str]) -> list[str]:
     """Byline and date-only lines at the start or end of the body (the metadata is read elsewhere)."""
     n = len(paragraphs)
-    return [p for i, p in enumerate(paragraphs)
-            if not ((i < _EDGE or i >= n - _EDGE) and is_byline_or_date_line(p))]
+    return [
+        p
+        for i, p in enumerate(paragraphs)
+        if not ((i < _EDGE or i >= n - _EDGE) and is_byline_or_date_line(p))
+    ]
 
 
 def drop_stock_lines(paragraphs: list[str]) -> list[str]:

@@ -34,13 +34,31 @@ MONTHS = {
 }
 #: Unambiguous zone abbreviations only (no "ET", "CST", "IST": they name two offsets).
 ZONES = {
-    "utc": 0, "gmt": 0, "z": 0, "bst": 60, "cet": 60, "cest": 120, "eet": 120, "eest": 180,
-    "est": -300, "edt": -240, "pst": -480, "pdt": -420, "mst": -420, "mdt": -360,
-    "cdt": -300, "jst": 540, "aest": 600, "aedt": 660, "wet": 0, "west": 60, "msk": 180,
+    "utc": 0,
+    "gmt": 0,
+    "z": 0,
+    "bst": 60,
+    "cet": 60,
+    "cest": 120,
+    "eet": 120,
+    "eest": 180,
+    "est": -300,
+    "edt": -240,
+    "pst": -480,
+    "pdt": -420,
+    "mst": -420,
+    "mdt": -360,
+    "cdt": -300,
+    "jst": 540,
+    "aest": 600,
+    "aedt": 660,
+    "wet": 0,
+    "west": 60,
+    "msk": 180,
 }
 _MONTH_RE = r"(?P<mon>[A-Za-zéû]{3,10})\.?"
 _TIME_RE = (
-    r"(?:(?:\s*,\s*|\s+|\s*(?:at|@|-|–|—|\|)\s*)"
+    r"(?:(?:\s*,\s*|\s+|\s*(?:at|@|-|\u2013|\u2014|\|)\s*)"
     r"(?P<hh>\d{1,2})[:.h](?P<mi>\d{2})(?::(?P<ss>\d{2}))?"
     r"(?:\s*(?P<ampm>[ap]\.?m\.?))?"
     r"(?:\s*(?P<tz>[A-Za-z]{1,5}\b|[+-]\d{2}:?\d{2}))?)?"
@@ -51,16 +69,17 @@ _ISO = re.compile(
     r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2}|(?:UTC|GMT)\b)?)?"
 )
 _DMY_TEXT = re.compile(
-    r"(?<![\w-])(?P<d>\d{1,2})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?" + _MONTH_RE + r",?\s+(?P<y>\d{4})" + _TIME_RE,
+    r"(?<![\w-])(?P<d>\d{1,2})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?"
+    + _MONTH_RE
+    + r",?\s+(?P<y>\d{4})"
+    + _TIME_RE,
     re.IGNORECASE,
 )
 _MDY_TEXT = re.compile(
     r"(?<![\w-])" + _MONTH_RE + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})" + _TIME_RE,
     re.IGNORECASE,
 )
-_NUMERIC = re.compile(
-    r"(?<![\d/.])(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>\d{4})" + _TIME_RE
-)
+_NUMERIC = re.compile(r"(?<![\d/.])(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>\d{4})" + _TIME_RE)
 _EPOCH = re.compile(r"^\d{9,10}(?:\.\d+)?$|^\d{12,13}$")
 
 
@@ -82,8 +101,9 @@ def _tz_offset(tz: str | None) -> timezone | None:
     return timezone(timedelta(minutes=offset))
 
 
-def _format(y: int, m: int, d: int, hh: int | None, mi: int | None, ss: int | None,
-            tz: timezone | None) -> str | None:
+def _format(
+    y: int, m: int, d: int, hh: int | None, mi: int | None, ss: int | None, tz: timezone | None
+) -> str | None:
     try:
         if hh is None or mi is None:
             return datetime(y, m, d).strftime("%Y-%m-%d")  # noqa: DTZ001 - a calendar date
@@ -125,9 +145,13 @@ def parse_iso(value: str) -> str | None:
     hh = match.group("hh")
     tz = _tz_offset(match.group("tz"))
     return _format(
-        int(match.group("y")), int(match.group("m")), int(match.group("d")),
-        int(hh) if hh else None, int(match.group("mi")) if hh else None,
-        int(match.group("ss")) if match.group("ss") else None, tz,
+        int(match.group("y")),
+        int(match.group("m")),
+        int(match.group("d")),
+        int(hh) if hh else None,
+        int(match.group("mi")) if hh else None,
+        int(match.group("ss")) if match.group("ss") else None,
+        tz,
     )
 
 

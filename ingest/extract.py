@@ -29,7 +29,6 @@ from ingest.document import (
 from ingest.headlines import HeadlineContext, clean_headlines
 from ingest.metadata import (
     choose_author,
-    choose_published,
     choose_title,
     clean_text,
     resolve_urls,
@@ -37,6 +36,7 @@ from ingest.metadata import (
 )
 from ingest.options import IngestOptions
 from ingest.parse import ParsedPage, parse_html
+from ingest.published import choose_published
 from ingest.sources import RawPage, read_page
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ _NOT_FOUND = re.compile(
     re.IGNORECASE,
 )
 _MIN_ARTICLE_CHARS = 80
-_SENTENCE = re.compile(r"\w{2,}.*\w.*[.!?][\"'”’)]?$")
+_SENTENCE = re.compile(r"\w{2,}.*\w.*[.!?][\"'\u201d\u2019)]?$")
 
 
 def _headline_links(parsed: ParsedPage) -> list[str]:
@@ -99,10 +99,23 @@ def _is_not_found(parsed: ParsedPage, title: str) -> bool:
     return any(_NOT_FOUND.search(t) for t in texts if t and len(t) < 120)
 
 
-def _skip(page: RawPage, kind: str, reason: str, url: str | None = None,
-          site: str | None = None, title: str | None = None) -> Skipped:
-    return Skipped(source_path=page.source_path, kind=kind, reason=reason, url=url,
-                   site=site or page.site, title=title or None, content_hash=page.content_hash)
+def _skip(
+    page: RawPage,
+    kind: str,
+    reason: str,
+    url: str | None = None,
+    site: str | None = None,
+    title: str | None = None,
+) -> Skipped:
+    return Skipped(
+        source_path=page.source_path,
+        kind=kind,
+        reason=reason,
+        url=url,
+        site=site or page.site,
+        title=title or None,
+        content_hash=page.content_hash,
+    )
 
 
 def extract_document(page: RawPage, options: IngestOptions) -> Document | Skipped:
@@ -122,7 +135,9 @@ def extract_document(page: RawPage, options: IngestOptions) -> Document | Skippe
     if page.problem is not None:
         return _skip(page, page.problem[0], page.problem[1])
     if page.size > options.max_bytes:
-        return _skip(page, ERROR, f"page of {page.size} bytes exceeds max_bytes {options.max_bytes}")
+        return _skip(
+            page, ERROR, f"page of {page.size} bytes exceeds max_bytes {options.max_bytes}"
+        )
     if not page.text.strip():
         return _skip(page, EMPTY, "empty page: no text")
     parsed = parse_html(page.text)
@@ -139,23 +154,40 @@ def extract_document(page: RawPage, options: IngestOptions) -> Document | Skippe
     teasers_before = _teaser_count(soup)
 
     if _is_not_found(parsed, title):
-        return _skip(page, NOT_FOUND, f"a 'not found' page: {clean_text(title)[:80]!r}",
-                     url, site, title)
+        return _skip(
+            page, NOT_FOUND, f"a 'not found' page: {clean_text(title)[:80]!r}", url, site, title
+        )
     clean_chrome(soup)
     main, paragraphs = body_paragraphs(soup)
     teasers_in_main = _teaser_count(main) if main is not None else 0
-    ctx = HeadlineContext(title=title, other_headlines=tuple(other_headlines), link_labels=labels,
-                          site_names=tuple(x for x in (name, site) if x))
+    ctx = HeadlineContext(
+        title=title,
+        other_headlines=tuple(other_headlines),
+        link_labels=labels,
+        site_names=tuple(x for x in (name, site) if x),
+    )
     paragraphs = clean_headlines(clean_lines(paragraphs), ctx)
     chars = sum(len(p) for p in paragraphs)
     if _looks_like_listing(parsed, teasers_in_main, teasers_before, chars):
-        return _skip(page, LISTING,
-                     f"a section front or tag page: {teasers_before} headline links, "
-                     f"{chars} characters of text", url, site, title)
+        return _skip(
+            page,
+            LISTING,
+            f"a section front or tag page: {teasers_before} headline links, "
+            f"{chars} characters of text",
+            url,
+            site,
+            title,
+        )
     if chars < _MIN_ARTICLE_CHARS and not any(_SENTENCE.search(p) for p in paragraphs):
         if teasers_before >= 3 or len(other_headlines) >= 5:
-            return _skip(page, LISTING, f"a listing: {len(other_headlines)} headline links and no "
-                         "article text", url, site, title)
+            return _skip(
+                page,
+                LISTING,
+                f"a listing: {len(other_headlines)} headline links and no article text",
+                url,
+                site,
+                title,
+            )
         return _skip(page, EMPTY, f"no article text ({chars} characters)", url, site, title)
     doc_url = url
     return Document(
@@ -174,7 +206,9 @@ def extract_document(page: RawPage, options: IngestOptions) -> Document | Skippe
     )
 
 
-def extract_path(path: Path, options: IngestOptions, root: Path | None = None) -> Document | Skipped:
+def extract_path(
+    path: Path, options: IngestOptions, root: Path | None = None
+) -> Document | Skipped:
     """Read and extract one file; never raises.
 
     Args:
@@ -189,6 +223,11 @@ def extract_path(path: Path, options: IngestOptions, root: Path | None = None) -
         page = read_page(path, options, root)
         return extract_document(page, options)
     except Exception as err:
-        log.warning("extraction failed for %s: %s", path, err, exc_info=log.isEnabledFor(logging.DEBUG))
-        return Skipped(source_path=str(path), kind=ERROR,
-                       reason=f"extraction failed: {type(err).__name__}: {err}")
+        log.warning(
+            "extraction failed for %s: %s", path, err, exc_info=log.isEnabledFor(logging.DEBUG)
+        )
+        return Skipped(
+            source_path=str(path),
+            kind=ERROR,
+            reason=f"extraction failed: {type(err).__name__}: {err}",
+        )

@@ -33,7 +33,9 @@ Rule = Callable[[list[str], HeadlineContext], list[str]]
 
 _KICKER_MAX = 40
 _EDGE = 3  # lines at each end of a body where glued headlines and kickers sit
-_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]?$")  # characters of kicker ("Exclusive", "Analysis", "UPDATE 2") before a title
+_SENTENCE_END = re.compile(
+    r"[.!?][\"'\u201d\u2019)]?$"
+)  # characters of kicker ("Exclusive", "Analysis", "UPDATE 2") before a title
 
 
 def key(text: str) -> str:
@@ -61,7 +63,7 @@ def strip_prefix_key(text: str, prefix_key: str) -> str | None:
     if len(k) == len(prefix_key):
         return ""
     cut = index[len(prefix_key)]
-    return text_n[cut:].lstrip(" \t:.-–—|,;!?'\"”’)")
+    return text_n[cut:].lstrip(" \t:.-\u2013\u2014|,;!?'\"\u201d\u2019)")
 
 
 def drop_repeated_title(paragraphs: list[str], ctx: HeadlineContext) -> list[str]:
@@ -97,8 +99,10 @@ def strip_title_lead_in(paragraphs: list[str], ctx: HeadlineContext) -> list[str
         if not rest:
             continue
         head = out[i][: len(out[i]) - len(rest)]
-        separated = bool(re.search(r"[:.!?|–—-]\s*$", head.rstrip())) or head.strip().isupper()
-        if separated or re.match(r"[\"'“‘(\[A-Z0-9À-Þ]", rest):
+        separated = (
+            bool(re.search(r"[:.!?|\u2013\u2014-]\s*$", head.rstrip())) or head.strip().isupper()
+        )
+        if separated or re.match(r"[\"'\u201c\u2018(\[A-Z0-9À-Þ]", rest):
             log.debug("cut headline lead-in from %r", out[i][:80])
             out[i] = rest
         break
@@ -112,7 +116,7 @@ def _is_headline_run(rest: str, others: set[str], prefixes: bool) -> bool:
     if rest in others:
         return True
     for other in others:
-        if rest.startswith(other) and rest[len(other):] in others:
+        if rest.startswith(other) and rest[len(other) :] in others:
             return True
         if prefixes and len(rest) >= 12 and other.startswith(rest):
             return True
@@ -153,14 +157,24 @@ def drop_link_labels(paragraphs: list[str], ctx: HeadlineContext) -> list[str]:
     if not labels:
         return paragraphs
     n = len(paragraphs)
-    return [p for i, p in enumerate(paragraphs)
-            if not ((i < _EDGE or i >= n - _EDGE) and len(p.split()) <= 3 and key(p) in labels
-                    and not _SENTENCE_END.search(p))]
+    return [
+        p
+        for i, p in enumerate(paragraphs)
+        if not (
+            (i < _EDGE or i >= n - _EDGE)
+            and len(p.split()) <= 3
+            and key(p) in labels
+            and not _SENTENCE_END.search(p)
+        )
+    ]
 
 
 #: The headline rules, in the order they run.
 CLEANERS: tuple[Rule, ...] = (
-    drop_link_labels, drop_glued_headlines, drop_repeated_title, strip_title_lead_in,
+    drop_link_labels,
+    drop_glued_headlines,
+    drop_repeated_title,
+    strip_title_lead_in,
 )
 
 
@@ -182,7 +196,7 @@ def strip_site_name(title: str, site_names: Sequence[str]) -> str:
         nkey = key(name)
         if not nkey:
             continue
-        parts = re.split(r"\s+(?:[|–—:·•»~]|::|-)\s+", title)
+        parts = re.split(r"\s+(?:[|\u2013\u2014:·•»~]|::|-)\s+", title)
         if len(parts) > 1:
             kept = [p for p in parts if key(p) != nkey]
             if kept and len(kept) < len(parts):

@@ -11,53 +11,48 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from ingest.dates import day_of, find_date, parse_iso, precision
 from ingest.parse import ParsedPage
 
 log = logging.getLogger(__name__)
 
-_TITLE_SEPARATORS = re.compile(r"\s+(?:[|–—:·•»«~/]|::|-|\\)\s+")
+_TITLE_SEPARATORS = re.compile(r"\s+(?:[|\u2013\u2014:·•»«~/]|::|-|\\)\s+")
 _SPACE = re.compile(r"\s+")
-_BY_PREFIX = re.compile(r"^\s*(?:(?:posted|written|published|words|text|story|reporting)\s+)?by[:\s]+",
-                        re.IGNORECASE)
+_BY_PREFIX = re.compile(
+    r"^\s*(?:(?:posted|written|published|words|text|story|reporting)\s+)?by[:\s]+", re.IGNORECASE
+)
 _NAME_CUT = re.compile(
-    r"\s*(?:[,|·•–—-]\s+|\s+(?:and\s+)?(?:on|at|in|for|updated|published|posted)\s+|\(|\bhttps?:)",
+    r"\s*(?:[,|·•\u2013\u2014-]\s+|\s+(?:and\s+)?(?:on|at|in|for|updated|published|posted)\s+|\(|\bhttps?:)",
     re.IGNORECASE,
 )
-_NAME_OK = re.compile(r"^[^\W\d_][\w.'’ -]*[\w.]$", re.UNICODE)
-_UPDATED = re.compile(r"\b(?:updated?|modified|edited|last\s+changed|revised)\b", re.IGNORECASE)
-_CHROME_DATE = re.compile(
-    r"(?:^|[\s_-])(?:today|todays|date-?bar|edition|current-date|top-?bar|weather|clock|"
-    r"comment|reply|copyright|footer)", re.IGNORECASE,
+_NAME_OK = re.compile(r"^[^\W\d_][\w.'\u2019 -]*[\w.]$", re.UNICODE)
+_AUTHOR_HINT = re.compile(
+    r"(?:^|[\s_-])(?:by|byline|author|writer|posted|credit|reporter|"
+    r"contributor|auth)(?:$|[\s_-])|author|byline",
+    re.IGNORECASE,
 )
-_AUTHOR_HINT = re.compile(r"(?:^|[\s_-])(?:by|byline|author|writer|posted|credit|reporter|"
-                          r"contributor|auth)(?:$|[\s_-])|author|byline", re.IGNORECASE)
-_DATE_HINT = re.compile(r"date|time|posted|published|byline|meta|dateline|stamp|when|"
-                        r"(?:^|[\s_-])(?:by|on|info)(?:$|[\s_-])", re.IGNORECASE)
-_NOT_AUTHOR_CONTEXT = re.compile(r"comment|reply|respon|author-?(?:card|box|bio)|about|bio|"
-                                 r"related|footer|photo|image|caption", re.IGNORECASE)
+_NOT_AUTHOR_CONTEXT = re.compile(
+    r"comment|reply|respon|author-?(?:card|box|bio)|about|bio|"
+    r"related|footer|photo|image|caption",
+    re.IGNORECASE,
+)
 _TEXT_BYLINE = re.compile(
     r"(?:^|[(|·•,;]\s*)(?i:(?:(?:words|written|posted|reported|reporting|story|text|published)\s+)?"
-    r"by:?)\s+(?P<name>[A-ZÀ-Þ][\w'’.-]+(?:\s+(?:(?:van|von|de|der|den|da|di|del|la|le|bin|al)\s+)*"
-    r"[A-ZÀ-Þ][\w'’.-]+){1,3})"
+    r"by:?)\s+(?P<name>[A-ZÀ-Þ][\w'\u2019.-]+(?:\s+(?:(?:van|von|de|der|den|da|di|del|la|le|bin|al)\s+)*"
+    r"[A-ZÀ-Þ][\w'\u2019.-]+){1,3})"
 )
-_NOT_PERSON_BY = re.compile(r"(?:photo(?:graph(?:y|s)?)?|pictures?|images?|illustrations?|video|"
-                            r"graphics?|edited|translated|additional reporting)\s+by\s*:?\s*$",
-                            re.IGNORECASE)
+_NOT_PERSON_BY = re.compile(
+    r"(?:photo(?:graph(?:y|s)?)?|pictures?|images?|illustrations?|video|"
+    r"graphics?|edited|translated|additional reporting)\s+by\s*:?\s*$",
+    re.IGNORECASE,
+)
 _BYLINE_SCAN = 60  # elements after the headline searched for a "By Name" text
-PUBLISHED_META = (
-    "article:published_time", "og:article:published_time", "datepublished", "pubdate",
-    "publishdate", "publish-date", "publish_date", "date", "dc.date", "dc.date.issued",
-    "dcterms.created", "sailthru.date", "parsely-pub-date", "article.published",
-    "cxenseparse:recs:publishtime", "og:published_time", "published_time",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +80,7 @@ def title_key(value: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", value).lower() if ch.isalnum())
 
 
-def _ld_objects(page: ParsedPage, types: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+def ld_objects(page: ParsedPage, types: tuple[str, ...]) -> Iterator[dict[str, Any]]:
     for obj in page.json_ld:
         kind = obj.get("@type")
         kinds = kind if isinstance(kind, list) else [kind]
@@ -93,9 +88,20 @@ def _ld_objects(page: ParsedPage, types: tuple[str, ...]) -> Iterator[dict[str, 
             yield obj
 
 
-_ARTICLE_TYPES = ("newsarticle", "article", "reportagenewsarticle", "blogposting",
-                  "analysisnewsarticle", "opinionnewsarticle", "webpage", "liveblogposting",
-                  "backgroundnewsarticle", "socialmediaposting", "report", "scholarlyarticle")
+ARTICLE_TYPES = (
+    "newsarticle",
+    "article",
+    "reportagenewsarticle",
+    "blogposting",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "webpage",
+    "liveblogposting",
+    "backgroundnewsarticle",
+    "socialmediaposting",
+    "report",
+    "scholarlyarticle",
+)
 
 
 def _meta(page: ParsedPage, *keys: str) -> str | None:
@@ -116,15 +122,16 @@ def site_name(page: ParsedPage) -> str | None:
     name = _meta(page, "og:site_name", "application-name", "twitter:site")
     if name:
         return name.lstrip("@")
-    for obj in _ld_objects(page, _ARTICLE_TYPES):
+    for obj in ld_objects(page, ARTICLE_TYPES):
         publisher = obj.get("publisher")
         if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
             return clean_text(publisher["name"])
     return None
 
 
-def resolve_urls(page: ParsedPage, derived_url: str | None, site: str | None
-                 ) -> tuple[str | None, str | None, str]:
+def resolve_urls(
+    page: ParsedPage, derived_url: str | None, site: str | None
+) -> tuple[str | None, str | None, str]:
     """``(url, canonical_url, site)``: the copy's own URL, and canonical when it points elsewhere.
 
     og:url or rel=canonical count as the page's URL only on the page's own site: a republished
@@ -156,10 +163,16 @@ def _same_site(a: str, b: str) -> bool:
 
 # ---------------------------------------------------------------------------------- title
 
-_HEADLINE_CLASS = re.compile(r"(?:^|[\s_-])(?:headline|hdl|title|heading|entry-title|post-title)"
-                             r"(?:$|[\s_-])|headline|title", re.IGNORECASE)
-_NOT_HEADLINE_CLASS = re.compile(r"site|logo|brand|section|widget|sidebar|related|sub|kicker|"
-                                 r"rubric|label|tag|card|teaser|item", re.IGNORECASE)
+_HEADLINE_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:headline|hdl|title|heading|entry-title|post-title)"
+    r"(?:$|[\s_-])|headline|title",
+    re.IGNORECASE,
+)
+_NOT_HEADLINE_CLASS = re.compile(
+    r"site|logo|brand|section|widget|sidebar|related|sub|kicker|"
+    r"rubric|label|tag|card|teaser|item",
+    re.IGNORECASE,
+)
 _TRUNCATED = re.compile(r"(?:…|\.\.\.)\s*$")
 _TRAILING_NOTE = re.compile(r"\s*[(\[][^()\[\]]{2,30}[)\]]\s*$")
 
@@ -167,7 +180,7 @@ _TRAILING_NOTE = re.compile(r"\s*[(\[][^()\[\]]{2,30}[)\]]\s*$")
 def name_keys(page: ParsedPage, site: str | None) -> set[str]:
     """Comparison keys of the site's own names (og:site_name, publisher, host labels)."""
     keys = {title_key(site_name(page) or "")}
-    for obj in _ld_objects(page, _ARTICLE_TYPES):
+    for obj in ld_objects(page, ARTICLE_TYPES):
         publisher = obj.get("publisher")
         if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
             keys.add(title_key(publisher["name"]))
@@ -231,14 +244,19 @@ def _is_headline_element(tag: Tag) -> bool:
 def title_candidates(page: ParsedPage, site: str | None = None) -> list[tuple[str, str, float]]:
     """``(source, text, weight)`` for each witness of the headline."""
     out: list[tuple[str, str, float]] = []
-    for obj in _ld_objects(page, _ARTICLE_TYPES):
+    for obj in ld_objects(page, ARTICLE_TYPES):
         for key in ("headline", "name"):
             value = obj.get(key)
             if isinstance(value, str) and clean_text(value):
                 out.append(("jsonld", clean_text(value), 2.0))
                 break
-    for key, weight in (("og:title", 2.0), ("twitter:title", 1.0), ("headline", 1.0),
-                        ("dc.title", 1.0), ("sailthru.title", 1.0)):
+    for key, weight in (
+        ("og:title", 2.0),
+        ("twitter:title", 1.0),
+        ("headline", 1.0),
+        ("dc.title", 1.0),
+        ("sailthru.title", 1.0),
+    ):
         value = _meta(page, key)
         if value:
             out.append((key, value, weight))
@@ -302,11 +320,14 @@ def _clean_name(value: str) -> str | None:
 
 def _ld_author(page: ParsedPage) -> list[str]:
     names = []
-    for obj in _ld_objects(page, _ARTICLE_TYPES):
+    for obj in ld_objects(page, ARTICLE_TYPES):
         author = obj.get("author") or obj.get("creator")
         items = author if isinstance(author, list) else [author]
         for item in items:
-            if isinstance(item, dict) and str(item.get("@type", "Person")).lower() != "organization":
+            if (
+                isinstance(item, dict)
+                and str(item.get("@type", "Person")).lower() != "organization"
+            ):
                 name = item.get("name")
                 if isinstance(name, str):
                     names.append(name)
@@ -377,8 +398,9 @@ def _in_chrome_context(el: Tag) -> bool:
 
 def choose_author(page: ParsedPage, sitename: str | None, site: str) -> str | None:
     """The byline's person, without "By" or job title; never the site's own name."""
-    rejects = {title_key(x) for x in (sitename, site, site.split(".")[-2] if "." in site else "")
-               if x}
+    rejects = {
+        title_key(x) for x in (sitename, site, site.split(".")[-2] if "." in site else "") if x
+    }
     rejects.discard("")
 
     def ok(name: str | None) -> str | None:
@@ -401,34 +423,20 @@ def choose_author(page: ParsedPage, sitename: str | None, site: str) -> str | No
         name = ok(_clean_name(raw))
         if name:
             return name
-    for key in ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author"):
+    for key in (
+        "author",
+        "article:author",
+        "dc.creator",
+        "byl",
+        "sailthru.author",
+        "parsely-author",
+    ):
         value = _meta(page, key)
         if value and not value.startswith("http"):
             name = ok(_clean_name(value))
             if name:
                 return name
     return None
-
-
-# ---------------------------------------------------------------------------------- date
-
-
-def structured_dates(page: ParsedPage) -> list[str]:
-    """Publication dates stated for machines: JSON-LD, meta, microdata, ``<time>``."""
-    out: list[str] = []
-    for obj in _ld_objects(page, _ARTICLE_TYPES):
-        value = obj.get("datePublished") or obj.get("dateCreated")
-        if isinstance(value, str | int) and (parsed := parse_iso(str(value))):
-            out.append(parsed)
-    for key in PUBLISHED_META:
-        for value in page.meta.get(key, ()):
-            if parsed := parse_iso(value):
-                out.append(parsed)
-    for el in page.soup.find_all(attrs={"itemprop": "datePublished"}, limit=3):
-        value = el.get("datetime") or el.get("content") or el.get_text(" ")
-        if isinstance(value, str) and (parsed := parse_iso(value)):
-            out.append(parsed)
-    return out
 
 
 def headline_element(soup: BeautifulSoup) -> Tag | None:
@@ -438,114 +446,3 @@ def headline_element(soup: BeautifulSoup) -> Tag | None:
         return h1
     found = soup.find(_is_headline_element)
     return found if isinstance(found, Tag) else None
-
-
-_MACHINE_ATTRS = ("datetime", "content", "title", "data-timestamp", "data-time", "data-date",
-                  "data-published", "data-datetime")
-_ISO_LIKE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}|^\s*\d{10,13}\s*$")
-_TEXT_SCAN = 80  # text nodes after the headline searched for a shown date
-_LONG_TEXT = 200  # a text node this long is body text: the header block is over
-
-
-def _machine_date(el: Tag) -> str | None:
-    for attr in _MACHINE_ATTRS:
-        value = el.get(attr)
-        if isinstance(value, str) and _ISO_LIKE.match(value):
-            parsed = parse_iso(value)
-            if parsed:
-                return parsed
-    return None
-
-
-def visible_dates(soup: BeautifulSoup) -> list[str]:
-    """Dates shown from the headline on (bylines, ``<time>``, "Posted on" lines).
-
-    Skips the page header above the headline (today's date), comments, footers and
-    anything saying "Updated". A machine value (``datetime=``, ``title=``) is preferred to the
-    shown text when both name the same day, as it is more precise.
-    """
-    out: list[str] = []
-    start = headline_element(soup)
-    nodes = start.next_elements if start is not None else soup.descendants
-    texts = 0
-    in_header = True
-    for node in nodes:
-        if isinstance(node, Tag):
-            value = _date_of_element(node, in_header)
-        elif isinstance(node, str) and in_header and type(node).__name__ == "NavigableString":
-            text = clean_text(node)
-            if not text:
-                continue
-            texts += 1
-            if texts > _TEXT_SCAN or len(text) > _LONG_TEXT:
-                in_header = False
-                continue
-            parent = node.parent
-            if parent is None or _chrome_date(parent) or _UPDATED.search(text):
-                continue
-            if (start is not None and parent is start) or parent.find_parent("a") is not None:
-                continue
-            value = find_date(text)
-        else:
-            continue
-        if value and value not in out:
-            out.append(value)
-        if len(out) >= 3:
-            break
-    return out
-
-
-def _date_of_element(el: Tag, in_header: bool) -> str | None:
-    """A date an element states for machines or, in the header block, by its date-like class."""
-    if el.name in ("html", "body", "main", "article"):
-        return None
-    attrs = " ".join(el.get("class") or []) + " " + str(el.get("id") or "")
-    is_time = el.name == "time" or el.get("itemprop") in ("datePublished", "dateCreated")
-    machine = _machine_date(el)
-    if not is_time and machine is None and not (in_header and _DATE_HINT.search(attrs)):
-        return None
-    if _chrome_date(el) or _UPDATED.search(attrs) or el.get("itemprop") == "dateModified":
-        return None
-    text = clean_text(el.get_text(" "))
-    if _UPDATED.search(text[:40]):
-        return None
-    shown = find_date(text) if text and len(text) < _LONG_TEXT else None
-    if machine:
-        if shown and day_of(shown) == day_of(machine) and precision(shown) > precision(machine):
-            return shown
-        return machine
-    return shown
-
-
-def _chrome_date(el: Tag) -> bool:
-    for parent in [el, *el.parents]:
-        if parent.name in ("body", "html", None):
-            return False
-        if parent.name in ("footer", "aside", "nav"):
-            return True
-        attrs = " ".join(parent.get("class") or []) + " " + str(parent.get("id") or "")
-        if _CHROME_DATE.search(attrs):
-            return True
-    return False
-
-
-def choose_published(page: ParsedPage) -> str | None:
-    """The publication date at the page's precision; the visible byline beats a contradicting meta."""
-    structured = structured_dates(page)
-    shown = visible_dates(page.soup)
-    if shown:
-        reference = day_of(shown[0])
-        agreeing = [v for v in structured + shown if _same_day(v, shown[0])]
-        if agreeing:
-            return max(agreeing, key=precision)
-        return shown[0] if reference else None
-    return structured[0] if structured else None
-
-
-def _same_day(a: str, b: str) -> bool:
-    return day_of(a) == day_of(b)
-
-
-def first_of(values: Iterable[str | None]) -> str | None:
-    """The first non-empty value."""
-    return next((v for v in values if v), None)

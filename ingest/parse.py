@@ -24,9 +24,31 @@ log = logging.getLogger(__name__)
 
 #: Elements whose content is never article text.
 DROP_TAGS = (
-    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
-    "canvas", "video", "audio", "source", "track", "img", "picture", "input", "button",
-    "select", "option", "textarea", "link", "meta", "map", "dialog",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "math",
+    "iframe",
+    "object",
+    "embed",
+    "canvas",
+    "video",
+    "audio",
+    "source",
+    "track",
+    "img",
+    "picture",
+    "input",
+    "button",
+    "select",
+    "option",
+    "textarea",
+    "link",
+    "meta",
+    "map",
+    "dialog",
 )
 #: Deeper elements than this are flattened into their ancestor at this depth.
 MAX_DEPTH = 120
@@ -167,8 +189,27 @@ def _drop_keep_tail(el: Any) -> None:
 
 
 #: Generic wrappers that may be unwrapped (their children kept) where nesting is too deep.
-_WRAPPERS = frozenset(("div", "span", "section", "article", "font", "center", "main", "b", "i",
-                       "em", "strong", "small", "big", "u", "blockquote", "ins", "del"))
+_WRAPPERS = frozenset(
+    (
+        "div",
+        "span",
+        "section",
+        "article",
+        "font",
+        "center",
+        "main",
+        "b",
+        "i",
+        "em",
+        "strong",
+        "small",
+        "big",
+        "u",
+        "blockquote",
+        "ins",
+        "del",
+    )
+)
 
 
 def _deep_elements(body: Any, limit: int) -> list[Any]:
@@ -199,8 +240,12 @@ def _flatten_deep(body: Any) -> None:
     log.debug("unwrapping elements among %d nested deeper than %d", len(deep), MAX_DEPTH)
     for el in reversed(deep):
         parent = el.getparent()
-        if (el.tag in _WRAPPERS and parent is not None and parent.tag == el.tag
-                and dict(parent.attrib) == dict(el.attrib)):
+        if (
+            el.tag in _WRAPPERS
+            and parent is not None
+            and parent.tag == el.tag
+            and dict(parent.attrib) == dict(el.attrib)
+        ):
             el.drop_tag()
     for el in _deep_elements(body, 2 * MAX_DEPTH):
         if el.getparent() is None or not len(el):
@@ -249,8 +294,27 @@ def _parse_lxml(text: str) -> Any:
 
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^>]*>")
 _ANY_TAG = re.compile(r"<[^>]*>")
-_VOID = frozenset(("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-                   "param", "source", "track", "wbr", "p", "li", "option"))
+_VOID = frozenset(
+    (
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+        "p",
+        "li",
+        "option",
+    )
+)
 #: Nesting beyond which the raw-markup pass drops wrapper tags (libxml2 gives up near 256).
 RAW_DEPTH_LIMIT = 60
 RAW_HARD_LIMIT = 220

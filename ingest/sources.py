@@ -45,7 +45,9 @@ _META_CHARSET = re.compile(
 _XML_DECL = re.compile(rb"""^<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
 # Bytes 0x80-0x9F are C1 controls in latin-1 but punctuation in windows-1252.
 _C1_BYTES = re.compile(rb"[\x80-\x9f]")
-_MOJIBAKE_HINT = re.compile("[ÃÂâ][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u017d\u017e\u0178\u02c6\u02dc\u0192]")
+_MOJIBAKE_HINT = re.compile(
+    "[ÃÂâ][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u017d\u017e\u0178\u02c6\u02dc\u0192]"
+)
 
 
 class SourceError(Exception):
@@ -251,11 +253,15 @@ def _plausible_cp1252(data: bytes) -> bool:
     odd = [ch for ch in text if ord(ch) > 127]
     if not odd:
         return True
-    good = sum(1 for ch in odd if ch in _CP1252_COMMON or ("\u00c0" <= ch <= "\u00ff" and ch not in "×÷"))
+    good = sum(
+        1
+        for ch in odd
+        if ch in _CP1252_COMMON or ("\u00c0" <= ch <= "\u00ff" and ch not in "\u00d7÷")
+    )
     return good >= 0.9 * len(odd)
 
 
-_CP1252_COMMON = frozenset("‘’“”–—…€•™£©®°´¨¡¿«»·§ \u00a0")
+_CP1252_COMMON = frozenset("\u2018\u2019\u201c\u201d\u2013\u2014…€•™£©®°\u00b4¨¡¿«»·§ \u00a0")
 
 
 def _detect(data: bytes) -> str:
@@ -319,7 +325,9 @@ def read_bytes(path: Path, options: IngestOptions) -> tuple[bytes, bytes]:
             raise SourceError(BINARY, reason)
     if not data.strip():
         what = "zero bytes" if not data else "only whitespace"
-        raise SourceError(EMPTY, f"empty file: {what}" + (" after gunzip" if data is not raw else ""))
+        raise SourceError(
+            EMPTY, f"empty file: {what}" + (" after gunzip" if data is not raw else "")
+        )
     reason = sniff_binary(data)
     if reason:
         raise SourceError(BINARY, reason)
@@ -347,17 +355,29 @@ def read_page(path: Path | str, options: IngestOptions, root: Path | None = None
             except OSError:
                 raw = b""
         return RawPage(
-            source_path=str(path), text="", content_hash=content_hash(raw), url=url, site=site,
+            source_path=str(path),
+            text="",
+            content_hash=content_hash(raw),
+            url=url,
+            site=site,
             problem=(err.kind, err.reason),
         )
     except OSError as err:
         return RawPage(
-            source_path=str(path), text="", url=url, site=site,
+            source_path=str(path),
+            text="",
+            url=url,
+            site=site,
             problem=(ERROR, f"cannot read file: {err.strerror or err}"),
         )
     return RawPage(
-        source_path=str(path), text=text, content_hash=content_hash(raw), url=url, site=site,
-        encoding=codec, size=len(data),
+        source_path=str(path),
+        text=text,
+        content_hash=content_hash(raw),
+        url=url,
+        site=site,
+        encoding=codec,
+        size=len(data),
     )
 
 

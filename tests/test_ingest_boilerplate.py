@@ -48,8 +48,11 @@ def test_cleaners_are_listed_in_order() -> None:
 
 def test_nav_aside_footer_dropped() -> None:
     """Navigation, sidebars and footers go."""
-    text = text_of(f"<nav><a href='/'>Home</a></nav><div>{ARTICLE}</div>"
-                   "<aside>Most Read</aside><footer>All rights reserved</footer>", drop_chrome_tags)
+    text = text_of(
+        f"<nav><a href='/'>Home</a></nav><div>{ARTICLE}</div>"
+        "<aside>Most Read</aside><footer>All rights reserved</footer>",
+        drop_chrome_tags,
+    )
     assert "Home" not in text and "Most Read" not in text and "All rights" not in text
     assert "library open" in text
 
@@ -81,8 +84,10 @@ def test_named_chrome_dropped(markup: str, gone: str) -> None:
 
 def test_named_chrome_does_not_match_inside_words() -> None:
     """'ad' inside 'header' or 'lead', 'share' inside 'shareholders' are not chrome words."""
-    text = text_of(f"<div class='lead'><p>Shareholders met.</p></div><div class='article-head'>{ARTICLE}</div>",
-                   drop_named_chrome)
+    text = text_of(
+        f"<div class='lead'><p>Shareholders met.</p></div><div class='article-head'>{ARTICLE}</div>",
+        drop_named_chrome,
+    )
     assert "Shareholders met" in text
     assert "library open" in text
 
@@ -95,46 +100,61 @@ def test_container_named_like_chrome_kept_when_it_holds_the_article() -> None:
 
 def test_hidden_dropped() -> None:
     """hidden, aria-hidden and display:none elements are not shown to readers."""
-    text = text_of("<p hidden>secret one</p><p aria-hidden='true'>secret two</p>"
-                   "<p style='display: none'>secret three</p><p>visible</p>", drop_hidden)
+    text = text_of(
+        "<p hidden>secret one</p><p aria-hidden='true'>secret two</p>"
+        "<p style='display: none'>secret three</p><p>visible</p>",
+        drop_hidden,
+    )
     assert text == "visible"
 
 
 def test_captions_dropped() -> None:
     """Figure captions describe pictures, not the story."""
-    text = text_of("<figure><figcaption>Photo: archive</figcaption></figure><p>Story.</p>", drop_captions)
+    text = text_of(
+        "<figure><figcaption>Photo: archive</figcaption></figure><p>Story.</p>", drop_captions
+    )
     assert text == "Story."
 
 
 def test_inline_read_more_dropped_but_sentence_kept() -> None:
     """'Read more: <link>' lines go; a sentence that starts 'Read more' without a link stays."""
-    text = text_of("<p><strong>Read more:</strong> <a href='/x'>Other story</a></p>"
-                   "<p>Read more books, the minister urged parents at the launch on Monday.</p>",
-                   drop_chrome_lines)
+    text = text_of(
+        "<p><strong>Read more:</strong> <a href='/x'>Other story</a></p>"
+        "<p>Read more books, the minister urged parents at the launch on Monday.</p>",
+        drop_chrome_lines,
+    )
     assert "Other story" not in text
     assert "Read more books" in text
 
 
 def test_link_lists_dropped() -> None:
     """A block that is mostly links (prev/next headlines, tag lists) goes."""
-    text = text_of("<div><a href='/a'>Previous headline here</a> <a href='/b'>Next headline</a></div>"
-                   f"<div>{ARTICLE}</div>", drop_link_lists)
+    text = text_of(
+        "<div><a href='/a'>Previous headline here</a> <a href='/b'>Next headline</a></div>"
+        f"<div>{ARTICLE}</div>",
+        drop_link_lists,
+    )
     assert "Previous headline" not in text
     assert "library open" in text
 
 
 def test_paragraph_with_one_link_kept() -> None:
     """A prose paragraph containing a link is not a link list."""
-    text = text_of("<p>The report, <a href='/r'>published on Monday</a>, found that rents rose "
-                   "by a fifth in two years across the region.</p>", drop_link_lists)
+    text = text_of(
+        "<p>The report, <a href='/r'>published on Monday</a>, found that rents rose "
+        "by a fifth in two years across the region.</p>",
+        drop_link_lists,
+    )
     assert "published on Monday" in text
 
 
 def test_article_about_cookies_survives_everything() -> None:
     """Words like 'cookie' and 'share' in the prose do not make it chrome."""
-    body = ("<article><p>We use cookies from the bakery on Main Street in every recipe, "
-            "the cafe owner said, and customers share them at the table.</p>"
-            "<p>Accept all cookies, she joked, because the oat ones are the best in town.</p></article>")
+    body = (
+        "<article><p>We use cookies from the bakery on Main Street in every recipe, "
+        "the cafe owner said, and customers share them at the table.</p>"
+        "<p>Accept all cookies, she joked, because the oat ones are the best in town.</p></article>"
+    )
     soup = soup_of(body)
     clean_chrome(soup)
     text = soup.get_text(" ")
@@ -153,8 +173,15 @@ def test_comment_sections_pruned_before_the_soup() -> None:
 
 @pytest.mark.parametrize(
     "line",
-    ["By Jane Marlow", "Posted on 2004-04-01", "Ingrid Kaur · 2004-11-04 01:54", "By Ann Lee on 1999-11-23", "Saturday, October 23, 2004",
-     "4 March 2021, 09:15", "Updated 5 March 2021"],
+    [
+        "By Jane Marlow",
+        "Posted on 2004-04-01",
+        "Ingrid Kaur · 2004-11-04 01:54",
+        "By Ann Lee on 1999-11-23",
+        "Saturday, October 23, 2004",
+        "4 March 2021, 09:15",
+        "Updated 5 March 2021",
+    ],
 )
 def test_byline_and_date_lines(line: str) -> None:
     """Bylines and bare dates are recognised."""
@@ -163,8 +190,12 @@ def test_byline_and_date_lines(line: str) -> None:
 
 @pytest.mark.parametrize(
     "line",
-    ["By Tuesday the river had risen by two metres and the road was closed.",
-     "\"Share it.\"", "It was 2004.", "Cyclists will get a separate lane from April."],
+    [
+        "By Tuesday the river had risen by two metres and the road was closed.",
+        '"Share it."',
+        "It was 2004.",
+        "Cyclists will get a separate lane from April.",
+    ],
 )
 def test_prose_is_not_a_byline(line: str) -> None:
     """Sentences, even short ones or ones starting with 'By', are prose."""
@@ -180,4 +211,7 @@ def test_byline_lines_only_at_the_edges() -> None:
 def test_clean_lines_drops_stock_chrome() -> None:
     """'Advertisement' and 'Share on Facebook' lines are stock chrome anywhere."""
     assert clean_lines(["One.", "Advertisement", "Two.", "Share on Facebook", "Three."]) == [
-        "One.", "Two.", "Three."]
+        "One.",
+        "Two.",
+        "Three.",
+    ]

@@ -67,10 +67,23 @@ def test_article_fields() -> None:
     assert doc.body[0].startswith("The harbour bridge reopened")
     assert doc.body[-1] == "Cyclists will get a separate lane from April."
     text = doc.body_text
-    for chrome in ("Share on Facebook", "We use cookies", "Subscribe", "About the author",
-                   "Related Posts", "Leave a Reply", "Advertisement", "Read more", "Photo:",
-                   "Most Read", "All rights reserved", "Council approves budget", "Finally!",
-                   "HARBOUR BRIDGE REOPENS", "Skip to content"):
+    for chrome in (
+        "Share on Facebook",
+        "We use cookies",
+        "Subscribe",
+        "About the author",
+        "Related Posts",
+        "Leave a Reply",
+        "Advertisement",
+        "Read more",
+        "Photo:",
+        "Most Read",
+        "All rights reserved",
+        "Council approves budget",
+        "Finally!",
+        "HARBOUR BRIDGE REOPENS",
+        "Skip to content",
+    ):
         assert chrome not in text, chrome
 
 
@@ -85,7 +98,9 @@ def test_real_paragraphs_kept_even_when_they_look_like_chrome() -> None:
     """A body paragraph naming the headline, a one-line quote and cookie words all stay."""
     doc = extract("news.example/2021/03/cookie-makers-share-recipe.html")
     assert isinstance(doc, Document)
-    assert doc.body[0].startswith("Bakers share the secret of the town's famous cookie at a festival")
+    assert doc.body[0].startswith(
+        "Bakers share the secret of the town's famous cookie at a festival"
+    )
     assert '"Share it."' in doc.body
     assert len(doc.body) == 5
     assert doc.author == "Tom Avery"
@@ -163,7 +178,9 @@ def test_encodings(tmp_path: Path, data: bytes) -> None:
 
 def test_huge_page_is_bounded(tmp_path: Path) -> None:
     """A several-MB page with thousands of comments extracts quickly."""
-    comments = "".join(f"<li class='comment'><p>Comment number {i} says hello.</p></li>" for i in range(40_000))
+    comments = "".join(
+        f"<li class='comment'><p>Comment number {i} says hello.</p></li>" for i in range(40_000)
+    )
     page = STORY.replace("</body>", f"<ol class='comments'>{comments}</ol></body>")
     path = write(tmp_path, "huge.html", page.encode())
     assert path.stat().st_size > 2_000_000

@@ -26,7 +26,11 @@ CTX = HeadlineContext(title=TITLE, other_headlines=(PREV, NEXT))
 def test_rules_listed_in_order() -> None:
     """CLEANERS names every headline rule once."""
     assert set(CLEANERS) == {
-        drop_link_labels, drop_glued_headlines, drop_repeated_title, strip_title_lead_in}
+        drop_link_labels,
+        drop_glued_headlines,
+        drop_repeated_title,
+        strip_title_lead_in,
+    }
 
 
 @pytest.mark.parametrize(
@@ -65,7 +69,7 @@ def test_sentence_starting_with_headline_words_kept() -> None:
 
 def test_one_line_quote_kept() -> None:
     """A short quoted paragraph is not a headline."""
-    assert clean_headlines(["\"It is a relief.\"", FIRST], CTX) == ["\"It is a relief.\"", FIRST]
+    assert clean_headlines(['"It is a relief."', FIRST], CTX) == ['"It is a relief."', FIRST]
 
 
 @pytest.mark.parametrize(

@@ -7,12 +7,12 @@ import pytest
 from ingest.dates import find_date, parse_iso, precision
 from ingest.metadata import (
     choose_author,
-    choose_published,
     choose_title,
     resolve_urls,
     site_name,
 )
 from ingest.parse import ParsedPage, parse_html
+from ingest.published import choose_published
 
 
 def page(head: str = "", body: str = "") -> ParsedPage:
@@ -24,46 +24,58 @@ def page(head: str = "", body: str = "") -> ParsedPage:
 
 def test_title_without_site_suffix() -> None:
     """The <title> site suffix is not part of the headline."""
-    p = page("<title>Bridge reopens | The Example News</title>"
-             "<meta property='og:site_name' content='The Example News'>")
+    p = page(
+        "<title>Bridge reopens | The Example News</title>"
+        "<meta property='og:site_name' content='The Example News'>"
+    )
     assert choose_title(p, "news.example") == "Bridge reopens"
 
 
 def test_title_prefers_visible_case() -> None:
     """The headline keeps the case the page shows, not the Title Case of <title>."""
-    p = page("<title>Bridge Reopens After Repairs - Example</title>",
-             "<h1>Bridge reopens after repairs</h1>")
+    p = page(
+        "<title>Bridge Reopens After Repairs - Example</title>",
+        "<h1>Bridge reopens after repairs</h1>",
+    )
     assert choose_title(p, "example.com") == "Bridge reopens after repairs"
 
 
 def test_title_when_title_tag_names_only_site_and_section() -> None:
     """'Site | Section' in <title> loses to a headline-classed element."""
-    p = page("<title>Valley Times | Sport</title><meta property='og:site_name' content='Valley Times'>",
-             "<font class='hdl'><b>Striker signs new contract</b></font><p>Text.</p>")
+    p = page(
+        "<title>Valley Times | Sport</title><meta property='og:site_name' content='Valley Times'>",
+        "<font class='hdl'><b>Striker signs new contract</b></font><p>Text.</p>",
+    )
     assert choose_title(p, "valleytimes.example") == "Striker signs new contract"
 
 
 def test_title_og_with_site_name_and_print_note() -> None:
     """og:title with a site prefix and <title> with '(print version)' agree on the headline."""
-    p = page("<title>Bridge Reopens (print version) | Herald</title>"
-             "<meta property='og:title' content='Herald: Bridge reopens'>"
-             "<meta property='og:site_name' content='Herald'>",
-             "<h2 class='p-title'>Bridge reopens</h2>")
+    p = page(
+        "<title>Bridge Reopens (print version) | Herald</title>"
+        "<meta property='og:title' content='Herald: Bridge reopens'>"
+        "<meta property='og:site_name' content='Herald'>",
+        "<h2 class='p-title'>Bridge reopens</h2>",
+    )
     assert choose_title(p, "herald.example") == "Bridge reopens"
 
 
 def test_title_with_dash_kept_whole() -> None:
     """A headline containing ' - ' is not split when no piece is the site name."""
-    p = page("<title>Wood - Ireland can win Grand Slam | Sportsdesk</title>"
-             "<meta property='og:site_name' content='Sportsdesk'>",
-             "<h1>Wood - Ireland can win Grand Slam</h1>")
+    p = page(
+        "<title>Wood - Ireland can win Grand Slam | Sportsdesk</title>"
+        "<meta property='og:site_name' content='Sportsdesk'>",
+        "<h1>Wood - Ireland can win Grand Slam</h1>",
+    )
     assert choose_title(p, "sportsdesk.example") == "Wood - Ireland can win Grand Slam"
 
 
 def test_title_literal_markup_kept_as_text() -> None:
     """Escaped markup in a headline is text, not tags."""
-    p = page("<title>Hingis comeback &lt;script&gt;alert(1)&lt;/script&gt; - Site</title>",
-             "<h1>Hingis comeback &lt;script&gt;alert(1)&lt;/script&gt;</h1>")
+    p = page(
+        "<title>Hingis comeback &lt;script&gt;alert(1)&lt;/script&gt; - Site</title>",
+        "<h1>Hingis comeback &lt;script&gt;alert(1)&lt;/script&gt;</h1>",
+    )
     assert choose_title(p, "site.example") == "Hingis comeback <script>alert(1)</script>"
 
 
@@ -78,37 +90,47 @@ def test_author_from_byline_without_by_and_job_title() -> None:
 
 def test_author_never_the_site_name() -> None:
     """A meta author that names the site is not an author."""
-    p = page("<meta name='author' content='The Example News'>"
-             "<meta property='og:site_name' content='The Example News'>")
+    p = page(
+        "<meta name='author' content='The Example News'>"
+        "<meta property='og:site_name' content='The Example News'>"
+    )
     assert choose_author(p, site_name(p), "news.example") is None
 
 
 def test_author_from_json_ld() -> None:
     """JSON-LD author.name is used when the page shows no byline."""
-    p = page("<script type='application/ld+json'>{\"@type\": \"NewsArticle\", "
-             "\"author\": {\"@type\": \"Person\", \"name\": \"Owen Delacroix\"}}</script>")
+    p = page(
+        '<script type=\'application/ld+json\'>{"@type": "NewsArticle", '
+        '"author": {"@type": "Person", "name": "Owen Delacroix"}}</script>'
+    )
     assert choose_author(p, None, "site.example") == "Owen Delacroix"
 
 
 def test_author_from_text_byline() -> None:
     """A 'By Name on date' line without a telling class gives the name."""
-    p = page(body="<font class='hdl'>Mill workers offered jobs</font><br>"
-                  "<font>By Ann Lee on 1999-11-23</font><br><font>Workers at the mill...</font>")
+    p = page(
+        body="<font class='hdl'>Mill workers offered jobs</font><br>"
+        "<font>By Ann Lee on 1999-11-23</font><br><font>Workers at the mill...</font>"
+    )
     assert choose_author(p, None, "other.example") == "Ann Lee"
 
 
 def test_photo_credit_is_not_the_author() -> None:
     """'Photography by' names a photographer."""
-    p = page(body="<h1>T</h1><p class='credits'>Words by <span class='writer'>Greta Albrecht</span>"
-                  " · Photography by Oliver Quigley</p>")
+    p = page(
+        body="<h1>T</h1><p class='credits'>Words by <span class='writer'>Greta Albrecht</span>"
+        " · Photography by Oliver Quigley</p>"
+    )
     assert choose_author(p, None, "mag.example") == "Greta Albrecht"
 
 
 def test_commenter_is_not_the_author() -> None:
     """Names in comment sections are not bylines."""
-    p = page(body="<h1>T</h1><p>Long article text follows here and it is quite long indeed, "
-                  "certainly longer than a byline would ever be in practice.</p>"
-                  "<div class='comment-list'><span class='comment-author'>By Dave W</span></div>")
+    p = page(
+        body="<h1>T</h1><p>Long article text follows here and it is quite long indeed, "
+        "certainly longer than a byline would ever be in practice.</p>"
+        "<div class='comment-list'><span class='comment-author'>By Dave W</span></div>"
+    )
     assert choose_author(p, None, "site.example") is None
 
 
@@ -138,28 +160,36 @@ def test_parse_iso_and_epoch() -> None:
     assert parse_iso("2018-02-09T14:20:00+01:00") == "2018-02-09T14:20:00+01:00"
     assert parse_iso("2018-02-09") == "2018-02-09"
     assert parse_iso("1518182400") == "2018-02-09T13:20:00+00:00"
-    assert precision("2018-02-09") < precision("2018-02-09T14:20") < precision("2018-02-09T14:20:00Z")
+    assert (
+        precision("2018-02-09") < precision("2018-02-09T14:20") < precision("2018-02-09T14:20:00Z")
+    )
 
 
 def test_date_ignores_todays_header_and_updated() -> None:
     """The site's date header and an 'Updated' line are not the publication date."""
-    p = page(body="<div class='top-bar'><span class='today'>Friday, 12 March 2021</span></div>"
-                  "<h1>T</h1><div class='meta'><span class='posted-on'>4 March 2021, 09:15</span>"
-                  "<span class='updated'>Updated 5 March 2021</span></div><p>Text.</p>")
+    p = page(
+        body="<div class='top-bar'><span class='today'>Friday, 12 March 2021</span></div>"
+        "<h1>T</h1><div class='meta'><span class='posted-on'>4 March 2021, 09:15</span>"
+        "<span class='updated'>Updated 5 March 2021</span></div><p>Text.</p>"
+    )
     assert choose_published(p) == "2021-03-04T09:15"
 
 
 def test_visible_byline_beats_contradicting_meta() -> None:
     """A meta published_time set to the crawl time loses to the visible byline date."""
-    p = page("<meta property='article:published_time' content='2007-09-06T18:21:00-05:00'>",
-             "<font class='hdl'>Headline</font><font>By Ann Lee on 2005-12-26</font>")
+    p = page(
+        "<meta property='article:published_time' content='2007-09-06T18:21:00-05:00'>",
+        "<font class='hdl'>Headline</font><font>By Ann Lee on 2005-12-26</font>",
+    )
     assert choose_published(p) == "2005-12-26"
 
 
 def test_agreeing_meta_adds_precision() -> None:
     """When meta and byline name the same day, the more precise value is kept."""
-    p = page("<meta property='article:published_time' content='2004-01-03T20:57:00+00:00'>",
-             "<h1>T</h1><time datetime='2004-01-03'>Jan 3, 2004</time>")
+    p = page(
+        "<meta property='article:published_time' content='2004-01-03T20:57:00+00:00'>",
+        "<h1>T</h1><time datetime='2004-01-03'>Jan 3, 2004</time>",
+    )
     assert choose_published(p) == "2004-01-03T20:57:00+00:00"
 
 
@@ -171,9 +201,11 @@ def test_relative_time_with_machine_title() -> None:
 
 def test_comment_dates_ignored() -> None:
     """Comment dates are not publication dates."""
-    p = page(body="<h1>T</h1><p>Article text that is long enough to count as the body of a story "
-                  "for the purpose of this test, well over the limit.</p>"
-                  "<div class='comment-date'>Mar 9, 2004</div>")
+    p = page(
+        body="<h1>T</h1><p>Article text that is long enough to count as the body of a story "
+        "for the purpose of this test, well over the limit.</p>"
+        "<div class='comment-date'>Mar 9, 2004</div>"
+    )
     assert choose_published(p) is None
 
 
@@ -183,7 +215,10 @@ def test_comment_dates_ignored() -> None:
 def test_url_from_og_url_on_own_site() -> None:
     """og:url on the page's own site is its URL."""
     p = page("<meta property='og:url' content='https://news.example/a.html'>")
-    assert resolve_urls(p, "https://news.example/a.html", "news.example")[0] == "https://news.example/a.html"
+    assert (
+        resolve_urls(p, "https://news.example/a.html", "news.example")[0]
+        == "https://news.example/a.html"
+    )
 
 
 def test_canonical_elsewhere_is_kept_apart() -> None:
