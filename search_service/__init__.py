@@ -22,10 +22,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    from search_service import api, embed, errors, extensions, pages
+    from search_service import api, embed, errors, extensions, metrics, pages
 
     extensions.init_app(app)
     errors.init_app(app)
+    metrics.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(embed.bp)
