@@ -64,6 +64,11 @@ def _row(path: Path, options: IngestOptions, root: Path) -> tuple[dict[str, Any]
     return row, elapsed
 
 
+def _say(line: str) -> None:
+    """Progress and summary lines go to stderr; stdout stays free."""
+    sys.stderr.write(line + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -77,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slowest", type=int, default=3, help="report the N slowest pages")
     args = parser.parse_args(argv)
     if not args.pages.is_dir():
-        print(f"pages folder not found: {args.pages} (is /work/shared mounted?)", file=sys.stderr)
+        _say(f"pages folder not found: {args.pages} (is /work/shared mounted?)")
         return 2
     options = IngestOptions(jobs=max(1, args.jobs))
     paths = list(iter_page_paths([args.pages]))
@@ -96,14 +101,14 @@ def main(argv: list[str] | None = None) -> int:
     for row, _ in results:
         kinds[row["kind"]] = kinds.get(row["kind"], 0) + 1
     cpu = sum(t for _, t in results)
-    print(
-        f"{len(results)} files in {wall:.1f}s wall ({1000 * cpu / max(1, len(results)):.1f} ms/page cpu, "
-        f"jobs {options.jobs}); kinds {kinds}",
-        file=sys.stderr,
+    per_page = 1000 * cpu / max(1, len(results))
+    _say(
+        f"{len(results)} files in {wall:.1f}s wall ({per_page:.1f} ms/page cpu in workers, "
+        f"jobs {options.jobs}); kinds {kinds}"
     )
     slow = sorted(results, key=lambda r: -r[1])[: args.slowest]
     for row, t in slow:
-        print(f"  slow: {t * 1000:.0f} ms {row['source']}", file=sys.stderr)
+        _say(f"  slow: {t * 1000:.0f} ms {row['source']}")
     return 0
 
 

@@ -8,6 +8,7 @@ container holding long article paragraphs is never removed by a class-name rule.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Callable
@@ -122,7 +123,7 @@ def _class_pairs(tag: Tag) -> set[tuple[str, str]]:
     out: set[tuple[str, str]] = set()
     for name in raw.split():
         words = [w.lower() for w in _SPLIT_WORDS.split(name) if w]
-        out.update(zip(words, words[1:], strict=False))
+        out.update(itertools.pairwise(words))
         joined = "".join(words)
         for a, b in CHROME_PAIRS:
             if a + b == joined:
@@ -321,7 +322,7 @@ def is_byline_or_date_line(text: str) -> bool:
 
 
 def drop_byline_lines(paragraphs: list[str]) -> list[str]:
-    """Byline and date-only lines at the start or end of the body (the metadata is read elsewhere)."""
+    """Byline and date-only lines at the start or end of the body (metadata is read elsewhere)."""
     n = len(paragraphs)
     return [
         p

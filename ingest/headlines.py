@@ -55,7 +55,7 @@ def _key_map(text: str) -> tuple[str, list[int]]:
 
 
 def strip_prefix_key(text: str, prefix_key: str) -> str | None:
-    """``text`` without a leading run whose key is ``prefix_key`` (None when it does not start so)."""
+    """``text`` without a leading run whose key is ``prefix_key`` (None if it does not start so)."""
     text_n = unicodedata.normalize("NFKC", text)
     k, index = _key_map(text_n)
     if not prefix_key or not k.startswith(prefix_key):
@@ -67,7 +67,7 @@ def strip_prefix_key(text: str, prefix_key: str) -> str | None:
 
 
 def drop_repeated_title(paragraphs: list[str], ctx: HeadlineContext) -> list[str]:
-    """A leading paragraph that is the headline (any case/punctuation), optionally after a kicker."""
+    """A leading paragraph that is the headline (any case or punctuation), maybe after a kicker."""
     tkey = key(ctx.title)
     if len(tkey) < 8:
         return paragraphs

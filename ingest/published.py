@@ -168,7 +168,7 @@ def _chrome_date(el: Tag) -> bool:
 
 
 def choose_published(page: ParsedPage) -> str | None:
-    """The publication date at the page's precision; the visible byline beats a contradicting meta."""
+    """The publication date at the page's precision; the visible byline beats a contrary meta."""
     structured = structured_dates(page)
     shown = visible_dates(page.soup)
     if shown:

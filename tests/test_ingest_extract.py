@@ -63,7 +63,8 @@ def test_article_fields() -> None:
     assert doc.id == make_doc_id(doc.url, doc.source_path)
     raw = (PAGES / "news.example/2021/03/harbour-bridge-reopens.html").read_bytes()
     assert doc.content_hash == content_hash(raw)
-    assert doc.story is None and doc.duplicate_of is None
+    assert doc.story is None
+    assert doc.duplicate_of is None
     assert doc.body[0].startswith("The harbour bridge reopened")
     assert doc.body[-1] == "Cyclists will get a separate lane from April."
     text = doc.body_text
@@ -116,7 +117,8 @@ def test_old_table_layout() -> None:
     assert doc.author == "Ann Lee"
     assert doc.published == "1999-11-23"
     assert len(doc.body) == 2
-    assert "READ MORE" not in doc.body_text and "Printer-friendly" not in doc.body_text
+    assert "READ MORE" not in doc.body_text
+    assert "Printer-friendly" not in doc.body_text
 
 
 def test_listing_page() -> None:

@@ -22,7 +22,10 @@ from ingest.sources import (
 )
 
 OPTIONS = IngestOptions()
-PAGE = "<html><head><title>Caf\u00e9 opens</title></head><body><p>Caf\u00e9 \u2014 \u201cnew\u201d</p></body></html>"
+PAGE = (
+    "<html><head><title>Caf\u00e9 opens</title></head>"
+    "<body><p>Caf\u00e9 \u2014 \u201cnew\u201d</p></body></html>"
+)
 
 
 def write(path: Path, data: bytes) -> Path:
