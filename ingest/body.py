@@ -14,7 +14,8 @@ import logging
 import re
 from dataclasses import dataclass
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, Tag
+from bs4.element import NavigableString
 
 from ingest.boilerplate import is_byline_or_date_line, link_text_len, text_len
 
@@ -159,7 +160,7 @@ def _score_blocks(soup: BeautifulSoup) -> tuple[Tag, dict[int, float]] | None:
             parent = parent.parent  # list items score for the block holding the list
         add(parent, score)
         add(parent.parent if parent is not None else None, score * 0.5)
-    for marked in soup.find_all(attrs={"itemprop": "articleBody"}, limit=2):
+    for marked in soup.find_all(itemprop="articleBody", limit=2):
         # schema.org's own word for the article text: worth its text again
         add(marked, float(text_len(marked) - link_text_len(marked)))
     if not scores:

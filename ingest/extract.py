@@ -56,7 +56,7 @@ def _headline_links(parsed: ParsedPage) -> list[str]:
     return [t for t in parsed.link_texts if 4 <= len(t.split()) <= 30]
 
 
-def _teaser_count(soup: BeautifulSoup) -> int:
+def _teaser_count(soup: Tag) -> int:
     """Headings that link elsewhere: the items of a section front or tag page."""
     count = 0
     for heading in soup.find_all(["h2", "h3", "h4"]):

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
+from bs4.element import NavigableString
 
 from ingest.parse import ParsedPage
 
@@ -147,7 +148,8 @@ def resolve_urls(
             break
     if url is None:
         url = derived_url or (candidates[0] if candidates and own_host is None else None)
-    canonical = (page.links.get("canonical") or [None])[0]
+    canonicals = page.links.get("canonical") or []
+    canonical: str | None = canonicals[0] if canonicals else None
     if canonical and url and canonical.rstrip("/") == url.rstrip("/"):
         canonical = None
     if canonical and not canonical.startswith(("http://", "https://")):
@@ -340,7 +342,7 @@ def _visible_bylines(soup: BeautifulSoup) -> Iterator[str]:
     for el in soup.find_all(_is_byline, limit=12):
         if _in_chrome_context(el):
             continue
-        named = el.find(attrs={"rel": "author"}) or el.find(class_=re.compile("name|author"))
+        named = el.find(rel="author") or el.find(class_=re.compile("name|author"))
         yield (named if isinstance(named, Tag) else el).get_text(" ")
 
 
@@ -350,8 +352,8 @@ def _text_bylines(soup: BeautifulSoup) -> Iterator[str]:
     start: Any = h1 if isinstance(h1, Tag) else soup
     seen = 0
     for node in start.next_elements if isinstance(h1, Tag) else soup.descendants:
-        if not isinstance(node, str) or isinstance(node, Tag):
-            continue
+        if type(node) is not NavigableString:
+            continue  # text only: not tags, comments or CDATA
         text = clean_text(node)
         if not text:
             continue

@@ -63,7 +63,7 @@ def structured_dates(page: ParsedPage) -> list[str]:
         for value in page.meta.get(key, ()):
             if parsed := parse_iso(value):
                 out.append(parsed)
-    for el in page.soup.find_all(attrs={"itemprop": "datePublished"}, limit=3):
+    for el in page.soup.find_all(itemprop="datePublished", limit=3):
         value = el.get("datetime") or el.get("content") or el.get_text(" ")
         if isinstance(value, str) and (parsed := parse_iso(value)):
             out.append(parsed)
