@@ -12,7 +12,7 @@ import logging
 import re
 from pathlib import Path
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import Tag
 
 from ingest.body import body_paragraphs
 from ingest.boilerplate import clean_chrome, clean_lines
