@@ -79,7 +79,9 @@ BODY_BLOCKS = frozenset(
     ("p", "pre", "blockquote", "li", "dd", "td", "address", "h2", "h3", "h4", "h5", "h6")
 )
 _TRANSPARENT = frozenset(("ul", "ol", "dl"))
-_SELF_SCORING = frozenset(("div", "td", "section", "article", "main", "center", "font", "span"))
+_SELF_SCORING = frozenset(
+    ("div", "td", "section", "article", "main", "center", "font", "span", "body")
+)
 _MIN_BLOCK_CHARS = 25
 _NEAR_BEST = 0.9
 _MAX_LINK_SHARE = 0.6

@@ -65,6 +65,15 @@ def _teaser_count(soup: Tag) -> int:
     return count
 
 
+def _first_sentence(text: str, limit: int = 150) -> str:
+    """The first sentence of a paragraph, cut at a word boundary near ``limit`` characters."""
+    match = re.match(r"(.+?[.!?])(?:\s|$)", text)
+    sentence = match.group(1) if match else text
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[:limit].rsplit(" ", 1)[0] + "\u2026"
+
+
 def _has_article_markup(parsed: ParsedPage) -> bool:
     """Whether the page declares itself an article (og:type, JSON-LD type, published time)."""
     if any(v.strip().lower() == "article" for v in parsed.meta.get("og:type", ())):
@@ -168,6 +177,8 @@ def extract_document(page: RawPage, options: IngestOptions) -> Document | Skippe
     )
     paragraphs = clean_headlines(clean_lines(paragraphs), ctx)
     chars = sum(len(p) for p in paragraphs)
+    if not title and paragraphs:
+        title = _first_sentence(paragraphs[0])  # a page with no headline anywhere
     if _looks_like_listing(parsed, teasers_in_main, teasers_before, chars):
         return _skip(
             page,
