@@ -22,8 +22,11 @@ LAUNCH_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-#: Where ``SAVE_SCREENSHOTS=1`` copies the results screenshot for the README.
+#: Where ``SAVE_SCREENSHOTS=1`` copies the screenshots for the README.
 README_SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshot-results.png"
+README_DOCUMENT_SCREENSHOT = README_SCREENSHOT.with_name("screenshot-document.png")
+#: axe-core impacts that fail a page.
+FAILING_IMPACTS = frozenset({"serious", "critical"})
 
 #: WCAG relative luminance and contrast ratio, run in the page on computed colours.
 CONTRAST_JS = """
@@ -67,8 +70,25 @@ def save_screenshot(page: Any, directory: Path, name: str) -> Path:
     return path
 
 
-def publish_for_readme(screenshot: Path) -> None:
+def publish_for_readme(screenshot: Path, target: Path = README_SCREENSHOT) -> None:
     """Copy a screenshot to docs/ when SAVE_SCREENSHOTS=1 (the README shows it)."""
     if os.environ.get("SAVE_SCREENSHOTS") == "1":
-        README_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(screenshot, README_SCREENSHOT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(screenshot, target)
+
+
+def axe_problems(page: Any) -> list[str]:
+    """axe-core's serious and critical violations on the page, one line each (empty: none).
+
+    axe-core comes from the axe-playwright-python package (it ships axe.min.js); Playwright
+    injects it through the DevTools protocol, so the page's strict CSP does not block it.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(str(node["target"]) for node in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v.get("impact") in FAILING_IMPACTS
+    ]

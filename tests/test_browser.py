@@ -1,7 +1,9 @@
 """What a person sees in a real browser: headless Chromium (Playwright) against real gunicorn.
 
-Skipped, with the reason, only when Chromium is missing. Screenshots land in each test's
-tmp_path; ``SAVE_SCREENSHOTS=1`` also copies the results page to docs/ for the README.
+Skipped, with the reason, only when Chromium is missing. One Chromium serves the whole
+session (a fresh context per test). Screenshots land in each test's tmp_path;
+``SAVE_SCREENSHOTS=1`` also copies the results and the (dark) document page to docs/ for
+the README.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from tests.browser_support import (
     CHROMIUM,
     CONTRAST_JS,
     LAUNCH_ARGS,
+    README_DOCUMENT_SCREENSHOT,
     chromium_missing_reason,
     publish_for_readme,
     save_screenshot,
@@ -61,9 +64,9 @@ READABLE = (
 )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the module."""
+    """One headless Chromium for the session; each test opens its own context."""
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         yield chromium
@@ -301,3 +304,294 @@ def test_widget_works_inside_another_sites_iframe(
         assert dialogs == []
     finally:
         context.close()
+
+
+# -- issue 6: the flow, the keyboard, accessibility, embedding ------------------------------
+
+
+def doc_id_for(live_server: str, query: str, title_part: str = "") -> str:
+    """The id of the first hit of ``query`` whose title contains ``title_part``."""
+    hits = requests.get(f"{live_server}/api/v1/search", params={"q": query}, timeout=10).json()[
+        "hits"
+    ]
+    return str(next(hit["id"] for hit in hits if title_part in hit["title"]))
+
+
+def assert_no_injected_script(page: Any) -> None:
+    """Only our own static scripts exist: no inline script, none from scraped text."""
+    sources = page.evaluate("[...document.scripts].map(s => s.src || 'INLINE')")
+    assert all(re.search(r"/static/[a-z-]+\.js$", src) for src in sources), sources
+    assert page.evaluate("document.querySelectorAll('img').length") == 0
+
+
+def test_search_flow_with_facets_sort_and_pagination(watched: Watched, live_server: str) -> None:
+    """Search, narrow by a site facet, sort newest first, page on, then drop the filter."""
+    page = search_from_home(watched, live_server, COMMON_WORD)
+    facet = page.get_by_role("complementary").locator("section", has_text="Narrow by site")
+    first_site = facet.locator("a").first
+    site = first_site.inner_text()
+    count = int(facet.locator(".count").first.inner_text())
+    with page.expect_navigation():
+        first_site.click()
+    assert f"site={site}" in page.url
+    assert set(page.locator(".result .site").all_inner_texts()) == {site}
+    total = int(re.findall(r"\d+", page.locator(".summary").inner_text())[0])
+    # With stories collapsed the index counts a story under its shown copy's site only, while
+    # the filter also finds copies shown under other sites (reported to the ranking owner).
+    assert total >= count
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Sort by").get_by_role(
+            "link", name="Newest first"
+        ).click()
+    assert "sort=newest" in page.url
+    dates = page.locator(".result time").evaluate_all("els => els.map(e => e.dateTime)")
+    assert dates == sorted(dates, reverse=True)
+    with page.expect_navigation():
+        page.get_by_role("link", name=f"Remove the filter on site {site}").click()
+    assert "site=" not in page.url
+    assert "sort=newest" in page.url
+    pager = page.get_by_role("navigation", name="Result pages")
+    with page.expect_navigation():
+        pager.get_by_role("link", name="Page 2").click()
+    assert "page=2" in page.url
+    assert re.search(r"Page 2 of \d+", pager.inner_text())
+    watched.assert_quiet()
+
+
+def test_keyboard_moves_through_results_and_opens_one(watched: Watched, live_server: str) -> None:
+    """ "/" focuses the box; arrow keys move between cards; Enter opens the focused one."""
+    page = watched.page
+    page.goto(f"{live_server}/search?q={COMMON_WORD}")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.locator(".summary").click()  # leave the box: arrows then move through the results
+    page.keyboard.press("ArrowDown")
+    links = page.locator(".results .card-link")
+    assert page.evaluate("document.activeElement.classList.contains('card-link')")
+    assert page.evaluate("document.activeElement.href") == links.nth(0).evaluate("a => a.href")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowUp")
+    second = links.nth(1).evaluate("a => a.href")
+    assert page.evaluate("document.activeElement.href") == second
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url == second
+    watched.assert_quiet()
+
+
+def test_tab_order_reaches_box_results_and_pager(watched: Watched, live_server: str) -> None:
+    """Tab starts at the skip link, then the box, and reaches the first result before the pager."""
+    page = watched.page
+    page.goto(f"{live_server}/search?q={COMMON_WORD}")
+    order = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        order.append(
+            page.evaluate(
+                "(() => { const e = document.activeElement;"
+                " return e.id || e.className || e.textContent.trim().slice(0, 20); })()"
+            )
+        )
+    assert order[0] == "skip-link"
+    assert order.index("q") < order.index("card-link")
+    watched.assert_quiet()
+
+
+def test_suggestions_appear_while_typing(watched: Watched, live_server: str) -> None:
+    """Typing shows suggestions without blocking the keys; Down then Enter searches one."""
+    page = watched.page
+    page.goto(live_server + "/")
+    box = page.get_by_label("Search the archive")
+    box.press_sequentially("notr", delay=30)
+    assert box.input_value() == "notr"  # every key landed while suggestions were fetched
+    options = page.get_by_role("listbox").get_by_role("option")
+    options.first.wait_for()
+    assert box.get_attribute("aria-expanded") == "true"
+    assert any("notre" in text.lower() for text in options.all_inner_texts())
+    box.press("ArrowDown")
+    chosen = box.input_value()
+    assert chosen.lower().startswith("notre") or "notre" in chosen.lower()
+    with page.expect_navigation():
+        box.press("Enter")
+    assert page.get_by_label("Search the archive").input_value() == chosen
+    assert page.locator(".result").count() >= 1
+    watched.assert_quiet()
+
+
+def test_hostile_title_in_suggestions_is_text(watched: Watched, live_server: str) -> None:
+    """A suggested headline holding <script> is shown as text and runs nothing."""
+    page = watched.page
+    page.goto(live_server + "/")
+    page.get_by_label("Search the archive").press_sequentially("frog skul", delay=20)
+    option = page.get_by_role("option", name=re.compile("alert"))
+    option.wait_for()
+    assert "<script>alert(1)</script>" in option.inner_text()
+    assert_no_injected_script(page)
+    watched.assert_quiet()
+
+
+def test_similar_page_keeps_hostile_text_as_text(watched: Watched, live_server: str) -> None:
+    """The "more like this" page and the document's similar list show scraped text as text."""
+    page = watched.page
+    doc_id = doc_id_for(live_server, HOSTILE_QUERY, "<script>")
+    page.goto(f"{live_server}/doc/{doc_id}/similar")
+    assert "<script>alert(1)</script>" in page.locator("h1").inner_text()
+    assert_no_injected_script(page)
+    page.goto(f"{live_server}/doc/{doc_id}")
+    assert_no_injected_script(page)
+    watched.assert_quiet()
+
+
+def test_document_in_dark_mode(browser: Any, live_server: str, tmp_path: Path) -> None:
+    """The document page in the dark scheme: dark background, readable text (screenshot)."""
+    watched = open_page(browser, color_scheme="dark")
+    page = watched.page
+    try:
+        page.goto(f"{live_server}/doc/{doc_id_for(live_server, 'notre dame fire')}")
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert sum(int(v) for v in re.findall(r"\d+", background)[:3]) / 3 < 60
+        for selector in ("h1", ".doc-body p", ".doc-meta", ".doc-source a", ".result-title a"):
+            ratio = page.evaluate(CONTRAST_JS, selector)
+            assert ratio is not None, selector
+            assert ratio >= 4.5, f"{selector} contrast {ratio:.2f} in dark mode"
+        shot = save_screenshot(page, tmp_path, "document-dark")
+        publish_for_readme(shot, README_DOCUMENT_SCREENSHOT)
+        watched.assert_quiet()
+    finally:
+        page.context.close()
+
+
+AXE_PAGES = {
+    "home": "/",
+    "results": f"/search?q={COMMON_WORD}",
+    "tips": "/tips",
+    "embedding": "/embedding",
+    "no-results": "/search?q=zzxqvw",
+    "error": "/doc/ffffffffffffffff",
+}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", [*AXE_PAGES, "document", "similar"])
+def test_axe_finds_no_serious_violations(
+    browser: Any, live_server: str, name: str, scheme: str
+) -> None:
+    """axe-core reports no serious or critical accessibility problem, in either scheme."""
+    pytest.importorskip("axe_playwright_python", reason="axe-playwright-python is not installed")
+    from tests.browser_support import axe_problems
+
+    if name in ("document", "similar"):
+        doc_id = doc_id_for(live_server, "notre dame fire")
+        path = f"/doc/{doc_id}?q=notre+dame" if name == "document" else f"/doc/{doc_id}/similar"
+    else:
+        path = AXE_PAGES[name]
+    watched = open_page(browser, color_scheme=scheme)
+    try:
+        watched.page.goto(live_server + path)
+        assert axe_problems(watched.page) == []
+    finally:
+        watched.page.context.close()
+
+
+class _ScriptHost(http.server.BaseHTTPRequestHandler):
+    """Another site (another loopback port) that embeds the widget with a script tag and,
+    below it, the iframe mode, recording the heights the frame posts."""
+
+    page = b""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.end_headers()
+        self.wfile.write(self.page)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+HOST_PAGE = """<!doctype html><html lang="en"><title>A blog</title>
+<style>.archive-search {{ --ss-accent: rgb(138, 28, 28); --ss-font: Georgia, serif; }}</style>
+<h1>A blog about frogs</h1>
+<div class="archive-search" id="box"></div>
+<script src="{base}/static/embed.js" data-target="#box" data-size="3"
+        data-query="{query}"></script>
+<iframe id="frame" src="{base}/embed?q={query}" title="Search" width="600" height="100"></iframe>
+<script>
+  window.heights = [];
+  window.addEventListener("message", function (event) {{
+    if (event.data && event.data.type === "search-service:height") {{
+      window.heights.push([event.origin, event.data.height]);
+      document.getElementById("frame").style.height = event.data.height + "px";
+    }}
+  }});
+</script>
+</html>"""
+
+
+@pytest.fixture
+def blog(live_server: str) -> Iterator[str]:
+    """The other site's URL (a different origin from the search service)."""
+    _ScriptHost.page = HOST_PAGE.format(base=live_server, query=HOSTILE_QUERY).encode()
+    server = http.server.HTTPServer(("127.0.0.1", 0), _ScriptHost)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_script_widget_on_another_origin_finds_results(
+    browser: Any, blog: str, live_server: str, tmp_path: Path
+) -> None:
+    """The script tag draws a box in a shadow root that searches across origins; hostile
+    text stays text, the host's custom properties style it, and a new search works."""
+    watched = open_page(browser, color_scheme="light")
+    page = watched.page
+    try:
+        page.goto(blog)
+        assert page.evaluate("document.getElementById('box').shadowRoot !== null")
+        title = page.locator("#box .ss-title a", has_text="<script>alert(1)</script>")
+        title.wait_for()
+        assert title.get_attribute("target") == "_blank"
+        assert title.get_attribute("href").startswith(live_server + "/doc/")
+        assert page.locator("#box mark").count() >= 1
+        assert (
+            page.locator("#box .ss-button").evaluate("b => getComputedStyle(b).backgroundColor")
+            == "rgb(138, 28, 28)"
+        )
+        box = page.locator("#box .ss-input")
+        box.fill("notre dame fire")
+        box.press("Enter")
+        page.locator("#box .ss-title a", has_text="Notre Dame").first.wait_for()
+        assert page.locator("#box .ss-result").count() <= 3
+        # nothing but the host's own two scripts, in the page and in the shadow root
+        assert page.evaluate("document.scripts.length") == 2
+        assert (
+            page.evaluate(
+                "document.getElementById('box').shadowRoot.querySelectorAll('script,img').length"
+            )
+            == 0
+        )
+        save_screenshot(page, tmp_path, "widget-script-tag")
+        assert watched.dialogs == []
+    finally:
+        page.context.close()
+
+
+def test_iframe_mode_posts_its_height(browser: Any, blog: str, live_server: str) -> None:
+    """/embed?q= in a foreign frame shows results and tells the host its height."""
+    watched = open_page(browser, color_scheme="light")
+    page = watched.page
+    try:
+        page.goto(blog)
+        frame = page.frame_locator("#frame")
+        frame.locator(".result-title a", has_text="<script>alert(1)</script>").wait_for()
+        page.wait_for_function("window.heights.length > 0")
+        origin, height = page.evaluate("window.heights[window.heights.length - 1]")
+        assert origin == live_server
+        assert height > 150
+        assert page.evaluate("document.getElementById('frame').clientHeight") == height
+        assert watched.dialogs == []
+    finally:
+        page.context.close()
