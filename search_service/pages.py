@@ -7,6 +7,7 @@ errors are raised and answered by ``errors.handle_error``.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
@@ -111,13 +112,18 @@ def healthz() -> Response:
 
 @bp.get("/readyz")
 def readyz() -> Response:
-    """Readiness: an index is open. Without one, the error handler answers a 503 envelope."""
-    stats = get_searcher().stats()
+    """Readiness: an index is open and answers a lookup (timed in ``probe_ms``). Without one,
+    the error handler answers a 503 envelope."""
+    searcher = get_searcher()
+    stats = searcher.stats()
+    started = time.perf_counter()
+    searcher.document("0" * 16)  # a real query through the open searcher, never a hit
     return jsonify(
         ok=True,
         status=msg("ready.ok"),
         documents=stats["documents"],
         generation=stats["generation"],
+        probe_ms=round((time.perf_counter() - started) * 1000, 2),
     )
 
 

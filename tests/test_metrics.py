@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -68,6 +70,12 @@ def test_metrics_sum_every_gunicorn_worker(gunicorn_server: Any) -> None:
         assert now - before >= 20
 
 
+def json_lines(path: Path) -> list[dict[str, Any]]:
+    """The JSON records among a log's lines."""
+    text = path.read_text(errors="replace")
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
 @pytest.mark.e2e
 def test_access_log_lines_are_json(gunicorn_server: Any) -> None:
     """Each access line is one JSON object with the request's facts, quotes escaped."""
@@ -75,11 +83,11 @@ def test_access_log_lines_are_json(gunicorn_server: Any) -> None:
     requests.get(
         url, headers={"User-Agent": 'agent "with" quotes', "X-Request-ID": "abc123"}, timeout=10
     )
-    records = []
-    for line in gunicorn_server.log_path.read_text(errors="replace").splitlines():
-        if line.startswith("{"):
-            records.append(json.loads(line))
-    mine = [r for r in records if r.get("request_id") == "abc123"]
+    mine: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 10
+    while not mine and time.monotonic() < deadline:  # the line is written after the answer
+        time.sleep(0.1)
+        mine = [r for r in json_lines(gunicorn_server.log_path) if r.get("request_id") == "abc123"]
     assert mine
     record = mine[-1]
     assert record["method"] == "GET"
