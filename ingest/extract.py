@@ -189,7 +189,11 @@ def extract_document(page: RawPage, options: IngestOptions) -> Document | Skippe
             site,
             title,
         )
-    if chars < _MIN_ARTICLE_CHARS and not any(_SENTENCE.search(p) for p in paragraphs):
+    if (
+        chars < _MIN_ARTICLE_CHARS
+        and not any(_SENTENCE.search(p) for p in paragraphs)
+        and not (paragraphs and _has_article_markup(parsed))
+    ):
         if teasers_before >= 3 or len(other_headlines) >= 5:
             return _skip(
                 page,

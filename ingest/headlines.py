@@ -62,7 +62,7 @@ def strip_prefix_key(text: str, prefix_key: str) -> str | None:
         return None
     if len(k) == len(prefix_key):
         return ""
-    cut = index[len(prefix_key)]
+    cut = index[len(prefix_key) - 1] + 1  # right after the prefix's last letter or digit
     return text_n[cut:].lstrip(" \t:.-\u2013\u2014|,;!?'\"\u201d\u2019)")
 
 

@@ -119,7 +119,8 @@ def visible_dates(soup: BeautifulSoup) -> list[str]:
                 in_header = False
                 continue
             parent = node.parent
-            if parent is None or _chrome_date(parent) or _UPDATED.search(text):
+            text = before_update(text)
+            if parent is None or not text or _chrome_date(parent):
                 continue
             if (start is not None and parent is start) or parent.find_parent("a") is not None:
                 continue
@@ -133,6 +134,12 @@ def visible_dates(soup: BeautifulSoup) -> list[str]:
     return out
 
 
+def before_update(text: str) -> str:
+    """The part of a dateline before an "Updated ..." note ("" when it starts with one)."""
+    match = _UPDATED.search(text)
+    return text[: match.start()] if match else text
+
+
 def _date_of_element(el: Tag, in_header: bool) -> str | None:
     """A date an element states for machines or, in the header block, by its date-like class."""
     if el.name in ("html", "body", "main", "article"):
@@ -144,9 +151,10 @@ def _date_of_element(el: Tag, in_header: bool) -> str | None:
         return None
     if _chrome_date(el) or _UPDATED.search(attrs) or el.get("itemprop") == "dateModified":
         return None
-    text = clean_text(el.get_text(" "))
-    if _UPDATED.search(text[:40]):
-        return None
+    full = clean_text(el.get_text(" "))
+    text = before_update(full)
+    if full and not text.strip(" |\u00b7-"):
+        return None  # an "Updated ..." line
     shown = find_date(text) if text and len(text) < _LONG_TEXT else None
     if machine:
         if shown and day_of(shown) == day_of(machine) and precision(shown) > precision(machine):

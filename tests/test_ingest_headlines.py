@@ -55,6 +55,13 @@ def test_lead_in_cut_from_first_paragraph() -> None:
     assert clean_headlines([f"{TITLE.upper()} — {FIRST}"], CTX) == [FIRST]
 
 
+def test_lead_in_before_a_bracket() -> None:
+    """'Headline (note...)' keeps the bracketed note."""
+    assert clean_headlines([f"{TITLE} (after a delay of two months)"], CTX) == [
+        "(after a delay of two months)"
+    ]
+
+
 def test_paragraph_mentioning_the_headline_kept() -> None:
     """A sentence that merely mentions the headline's words is kept intact."""
     para = "Locals said the harbour bridge reopens after repairs that took longer than planned."
