@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any
 
 from whoosh import index as whoosh_index
@@ -59,14 +61,33 @@ def _clean(text: str | None) -> str:
     return (text or "").translate(_MARKERS)
 
 
+def url_section(url: str | None) -> str:
+    """The words of a URL's directories: ``/news/business/1157/x.html`` -> ``news business``.
+
+    The file name is left out (its slug repeats the headline, already in ``title``) and so are
+    numbers (dates, ids): what is left is how the site files the story, a signal for
+    "<name> business" queries that the text itself often lacks.
+    """
+    if not url:
+        return ""
+    path = urlsplit(url).path
+    dirs = path.split("/")[:-1]
+    words = [w for d in dirs for w in re.split(r"[^A-Za-z]+", d) if len(w) > 1]
+    return " ".join(words)
+
+
 def _fields(doc: Document) -> dict[str, Any]:
     published = doc.published_at
+    title, body = _clean(doc.title), _clean(doc.body_text)
     fields: dict[str, Any] = {
         "id": doc.id,
         "url": doc.url or "",
         "source": doc.source_path,
-        "title": _clean(doc.title),
-        "body": _clean(doc.body_text),
+        "title": title,
+        "body": body,
+        "text": f"{title}\n{body}",
+        "words": f"{title}\n{body}",
+        "section": url_section(doc.url),
         "site": doc.site or "",
         "site_key": doc.site or "",
         "author": doc.author or "",

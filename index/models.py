@@ -16,6 +16,8 @@ MAX_PAGE_SIZE = 100
 MAX_PAGE = 1000
 
 SORTS = ("relevance", "newest", "oldest")
+#: Quick date ranges, relative to the time of the request.
+WITHIN = ("day", "week", "month", "year")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -32,6 +34,10 @@ class SearchRequest:
     date_to: datetime | None = None
     collapse: bool = True
     highlight: bool = True
+    #: Quick range: only documents published within the past day/week/month/year.
+    within: str | None = None
+    #: Blend relevance with age (newer first among similar scores); see Searcher.search.
+    recency: bool = False
 
     def validate(self) -> None:
         """Raise :class:`InvalidRequest` naming the first parameter out of bounds."""
@@ -41,6 +47,8 @@ class SearchRequest:
             raise InvalidRequest("size", f"size must be between 1 and {MAX_PAGE_SIZE}")
         if self.sort not in SORTS:
             raise InvalidRequest("sort", f"sort must be one of: {', '.join(SORTS)}")
+        if self.within is not None and self.within not in WITHIN:
+            raise InvalidRequest("within", f"within must be one of: {', '.join(WITHIN)}")
         if len(self.q) > MAX_QUERY_CHARS:
             raise InvalidRequest("q", f"the query is longer than {MAX_QUERY_CHARS} characters")
 
@@ -82,6 +90,11 @@ class SearchResults:
     notice: str | None = None  # a readable note: "showing documents matching most words", ...
     generation: str | None = None
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    #: A corrected query ("did you mean"); when ``corrected`` the hits are already its results.
+    suggestion: str | None = None
+    corrected: bool = False
+    #: True when the time budget ran out: the hits are those found so far.
+    partial: bool = False
 
     @property
     def pages(self) -> int:

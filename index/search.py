@@ -5,22 +5,29 @@ searcher costs more than most queries (field guide §3). Before each request it 
 the CURRENT pointer and reopens when a reindex has published a new generation, closing the
 old searcher only after the new one is open. ``Searcher.refresh()`` is never called: it
 double-counts documents in every Whoosh fork (field guide §1).
+
+Pieces: index.query (the query language), index.ranking (the scoring function),
+index.columns (filters, facets, story map), index.spelling, index.snippets.
 """
 
 from __future__ import annotations
 
 import logging
-import re
+import math
 import threading
 import time
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from whoosh import highlight, sorting
+from whoosh import collectors
+from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
-from whoosh.query import And, DateRange, Every, Term
+from whoosh.query import Every, Term
 
+from index import snippets
+from index.columns import Columns
 from index.generations import current_generation, pointer_stamp
 from index.models import (
     Hit,
@@ -30,59 +37,53 @@ from index.models import (
     SearchResults,
 )
 from index.query import ParsedQuery, parse_user_query
+from index.ranking import DEFAULT_PARAMS, RankingParams, weighting
+from index.spelling import correct_text
 from ingest.document import Document
 
 log = logging.getLogger(__name__)
 
-_MATCH_START, _MATCH_END = "\x01", "\x02"
-_PIECE = re.compile("\x01(.*?)\x02", re.S)
-_WS = re.compile(r"\s+")
-SNIPPET_CHARS = 240
+SNIPPET_CHARS = snippets.SNIPPET_CHARS
 MAX_ALSO_ON = 5
+#: Wall-time budget of the scoring passes of one request. A query that would run longer
+#: returns what was collected so far, flagged ``partial`` (Whoosh checks the clock between
+#: collected documents, so term expansion itself is bounded by index.query, not by this).
+TIME_BUDGET_S = 3.0
+#: Look for a spelling correction when the query matches fewer documents with every word.
+SUGGEST_BELOW = 3
+#: Recency blend: score x (FLOOR + (1 - FLOOR) * 2^(-age / HALF_LIFE)), over the best hits.
+RECENCY_FLOOR = 0.5
+RECENCY_HALF_LIFE_DAYS = 30.0
+RECENCY_DEPTH = 100
+#: More-like-this: the most characteristic words of the document (tf x idf).
+MLT_TERMS = 25
+QUICK_RANGES = {"day": timedelta(days=1), "week": timedelta(days=7),
+                "month": timedelta(days=31), "year": timedelta(days=366)}
 
 
-class _PieceFormatter(highlight.Formatter):
-    """Marks matches with control characters (stripped from stored text at index time), so
-    the caller gets (text, is_match) pieces and does its own escaping."""
+@dataclass(slots=True)
+class _Ranked:
+    """Matches in final order: (docnum shown, score) and, per shown doc, its story."""
 
-    between = " … "
-
-    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return _MATCH_START + highlight.get_text(text, token, replace) + _MATCH_END
-
-
-def _pieces(marked: str) -> tuple[tuple[str, bool], ...]:
-    out: list[tuple[str, bool]] = []
-    pos = 0
-    for m in _PIECE.finditer(marked):
-        if m.start() > pos:
-            out.append((marked[pos : m.start()], False))
-        out.append((m.group(1), True))
-        pos = m.end()
-    if pos < len(marked):
-        out.append((marked[pos:], False))
-    return tuple(
-        (_WS.sub(" ", t.replace(_MATCH_START, "").replace(_MATCH_END, "")), b) for t, b in out
-    )
-
-
-def _plain_snippet(body: str) -> tuple[tuple[str, bool], ...]:
-    text = " ".join(body.split())
-    if len(text) > SNIPPET_CHARS:
-        cut = text.rfind(" ", 0, SNIPPET_CHARS)
-        text = text[: cut if cut > 0 else SNIPPET_CHARS] + " …"
-    return ((text, False),) if text else ()
+    docs: list[tuple[int, float]]
+    partial: bool = False
+    strict_count: int = 0
+    used_loose: bool = False
 
 
 class Searcher:
     """Searches the live generation of one data directory; safe to share between threads."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, ranking: RankingParams | None = None,
+                 time_budget_s: float = TIME_BUDGET_S) -> None:
         self.data_dir = Path(data_dir)
+        self.params = ranking or DEFAULT_PARAMS
+        self.time_budget_s = time_budget_s
         self._lock = threading.Lock()
         self._stamp: tuple[int, int] | None = None
         self._ix: Any = None
         self._searcher: Any = None
+        self._columns: Columns | None = None
         self._generation: str | None = None
         self._stats: dict[str, Any] | None = None
 
@@ -103,9 +104,12 @@ class Searcher:
                 # (`reindex --changed` re-publishes it): either way open a fresh searcher.
                 if stamp != self._stamp or self._searcher is None:
                     ix = FileStorage(str(gen_dir)).open_index()
-                    new = ix.searcher()
+                    if "text" not in ix.schema:
+                        raise NoIndexYet("the index was built by an older version: run `search-service reindex`")
+                    new = ix.searcher(weighting=weighting(self.params))
                     old = self._searcher
                     self._ix, self._searcher, self._generation = ix, new, gen_dir.name
+                    self._columns = Columns(new.reader())
                     self._stats = None
                     if old is not None:
                         old.close()
@@ -121,12 +125,16 @@ class Searcher:
                 log.exception("could not open the new generation; still serving %s", self._generation)
             return self._searcher
 
+    def _cols(self) -> Columns:
+        assert self._columns is not None
+        return self._columns
+
     def close(self) -> None:
         """Release the open generation's files."""
         with self._lock:
             if self._searcher is not None:
                 self._searcher.close()
-            self._searcher = self._ix = None
+            self._searcher = self._ix = self._columns = None
             self._stamp = self._generation = None
 
     @property
@@ -137,11 +145,27 @@ class Searcher:
     # -- searching -------------------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResults:
-        """Run one search.
+        """Run one search (the query language is described in index/query.py).
 
-        Documents matching every word come first; when fewer than the requested page match
-        every word, documents matching most of the words follow (a strict AND fails long
-        queries). With ``collapse``, the copies of one story count and show as one hit.
+        Ranking: BM25 over title and body pooled, plus title, URL-section and word-proximity
+        signals (index/ranking.py). For queries of a few words, documents matching every
+        word come first and documents matching most of the words follow; longer queries are
+        ranked by score alone. With ``collapse`` the copies of one story count and show as
+        one hit: ranked by its best copy, shown as its representative copy when that one
+        matches, with the other sites in ``also_on``.
+
+        Sorts: ``relevance`` (ties by index order, so pages are stable), ``newest`` and
+        ``oldest`` (undated documents last, ties by score). ``recency=True`` blends
+        relevance with age: the best hits' scores are multiplied by
+        ``0.5 + 0.5 * 2^(-age/30 days)``, age counted from now or, in an archive whose newest
+        document is older than now, from that newest document.
+
+        Filters (site, author, date range, quick ranges ``within`` relative to now, and date
+        terms in the query) are docnum sets cached per searcher; facets (site, author, year,
+        month) count the whole result set. When few documents match every word and a word is
+        unknown to the index, a corrected query is proposed in ``suggestion``; when the
+        original finds nothing with every word and the correction does, its results are shown
+        (``corrected``). ``partial`` is set when the time budget ran out.
 
         Raises:
             InvalidRequest: a parameter is out of bounds.
@@ -151,135 +175,250 @@ class Searcher:
         started = time.perf_counter()
         request.validate()
         searcher = self._current()
-        parsed = parse_user_query(request.q, searcher.schema, searcher.reader())
-        kwargs = self._search_kwargs(request)
-        need = request.page * request.size
+        cols = self._cols()
+        deadline = started + self.time_budget_s
         try:
-            strict = searcher.search(parsed.strict, limit=None, **kwargs)
-            hits = list(strict)
-            notice = None
-            used = strict
-            if len(hits) < need and parsed.loose is not None:
-                loose = searcher.search(parsed.loose, limit=None, **kwargs)
-                if loose.scored_length() > len(hits):
-                    seen = {h.docnum for h in hits} | {h.get("story") for h in hits}
-                    for h in loose:
-                        if h.docnum in seen or (request.collapse and h.get("story") in seen):
-                            continue
-                        hits.append(h)
-                    if strict.scored_length() == 0:
-                        notice = "No document has every word: showing those that match most of them."
-                    used = loose
-            facets = self._facets(searcher, used.q, kwargs.get("filter"))
+            parsed = parse_user_query(request.q, searcher.schema, searcher.reader(), self.params)
+            filt = self._filter(cols, request, parsed)
+            ranked = self._rank(searcher, parsed, filt, request, deadline)
+            suggestion, corrected = None, False
+            notices = list(parsed.notices)
+            if parsed.words and ranked.strict_count < SUGGEST_BELOW:
+                fixed_text = correct_text(searcher.reader(), parsed.text, parsed.words)
+                if fixed_text is not None:
+                    fixed = parse_user_query(fixed_text, searcher.schema, searcher.reader(), self.params)
+                    alt = self._rank(searcher, fixed, filt, request, deadline)
+                    if alt.strict_count > ranked.strict_count:
+                        suggestion = fixed.text
+                        if ranked.strict_count == 0:
+                            parsed, ranked, corrected = fixed, alt, True
+                            notices.append(f"Showing results for {fixed.text}.")
+            if ranked.used_loose and ranked.strict_count == 0 and parsed.loose is not None:
+                notices.append("No document has every word: showing those that match most of them.")
+            docs = ranked.docs
+            if request.recency and request.sort == "relevance":
+                docs = self._recency(cols, docs)
+            facets = cols.facets(d for d, _ in docs)
+            total = len(docs)
+            start = (request.page - 1) * request.size
+            page = docs[start : start + request.size]
+            hits = tuple(self._to_hit(searcher, cols, d, s, parsed, request) for d, s in page)
         except InvalidQuery:
             raise
         except Exception as err:  # noqa: BLE001 — a hostile query must never become a 500
             log.warning("query %r failed in Whoosh: %s", request.q[:200], err)
             raise InvalidQuery("could not run this query: try plain words") from err
-        if request.sort != "relevance":
-            # Whoosh sorts documents without a date first when newest-first: put them last.
-            hits = [h for h in hits if h.get("published_text")] + [
-                h for h in hits if not h.get("published_text")
-            ]
-        total = len(hits)
-        start = (request.page - 1) * request.size
-        page_hits = tuple(
-            self._to_hit(searcher, h, request) for h in hits[start : start + request.size]
-        )
         return SearchResults(
             request=request,
             total=total,
-            hits=page_hits,
+            hits=hits,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
             query_used=parsed.text,
-            notice=notice,
+            notice=" ".join(notices) or None,
             generation=self._generation,
             facets=facets,
+            suggestion=suggestion,
+            corrected=corrected,
+            partial=ranked.partial,
         )
 
-    def _search_kwargs(self, request: SearchRequest) -> dict[str, Any]:
-        filters = []
-        if request.site:
-            filters.append(Term("site_key", request.site))
-        if request.author:
-            filters.append(Term("author_key", request.author))
-        if request.date_from or request.date_to:
-            lo = request.date_from.astimezone(UTC).replace(tzinfo=None) if request.date_from else None
-            hi = request.date_to.astimezone(UTC).replace(tzinfo=None) if request.date_to else None
-            filters.append(DateRange("published", lo, hi))
-        kwargs: dict[str, Any] = {}
-        if filters:
-            kwargs["filter"] = filters[0] if len(filters) == 1 else And(filters)
-        if request.sort == "newest":
-            kwargs["sortedby"] = [sorting.FieldFacet("published", reverse=True), sorting.ScoreFacet()]
-        elif request.sort == "oldest":
-            kwargs["sortedby"] = [sorting.FieldFacet("published"), sorting.ScoreFacet()]
-        if request.collapse:
-            kwargs["collapse"] = "story"
-            kwargs["collapse_limit"] = 1
-            # Show the story's representative (the original or most complete copy).
-            kwargs["collapse_order"] = sorting.FieldFacet("is_representative", reverse=True)
-        kwargs["terms"] = True
-        return kwargs
+    def _filter(self, cols: Columns, request: SearchRequest, parsed: ParsedQuery) -> frozenset[int] | None:
+        lo = _naive_utc(request.date_from)
+        hi = _naive_utc(request.date_to)
+        if request.within:
+            since = datetime.now(UTC).replace(tzinfo=None) - QUICK_RANGES[request.within]
+            lo = since if lo is None else max(lo, since)
+        if parsed.date_from is not None:
+            lo = parsed.date_from if lo is None else max(lo, parsed.date_from)
+        if parsed.date_to is not None:
+            hi = parsed.date_to if hi is None else min(hi, parsed.date_to)
+        return cols.filter_set(request.site, request.author, lo, hi)
 
-    def _facets(self, searcher: Any, q: Any, filt: Any) -> dict[str, list[tuple[str, int]]]:
-        facet_map = {
-            "site": sorting.FieldFacet("site_key", maptype=sorting.Count),
-            "author": sorting.FieldFacet("author_key", maptype=sorting.Count),
-        }
-        res = searcher.search(q, limit=1, filter=filt, groupedby=facet_map)
-        out: dict[str, list[tuple[str, int]]] = {}
-        for name in facet_map:
-            groups = res.groups(name)
-            counted = [(str(k), int(v)) for k, v in groups.items() if k]
-            out[name] = sorted(counted, key=lambda kv: (-kv[1], kv[0]))[:20]
+    def _collect(self, searcher: Any, q: Any, filt: frozenset[int] | None,
+                 deadline: float) -> tuple[list[tuple[float, int]], bool]:
+        """Every match as (score, docnum), best first; partial when the budget ran out."""
+        if filt is not None and not filt:
+            return [], False
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0:
+            return [], True
+        child = collectors.UnlimitedCollector()
+        # FilterCollector accepts a set, not a frozenset (isinstance check in Whoosh)
+        coll: Any = child if filt is None else collectors.FilterCollector(child, set(filt))
+        timed = collectors.TimeLimitCollector(coll, timelimit=remaining, use_alarm=False)
+        partial = False
+        try:
+            searcher.search_with_collector(q, timed)
+        except collectors.TimeLimit:
+            partial = True
+        items = sorted(child.items, key=lambda x: (-x[0], x[1]))
+        return items, partial
+
+    def _rank(self, searcher: Any, parsed: ParsedQuery, filt: frozenset[int] | None,
+              request: SearchRequest, deadline: float) -> _Ranked:
+        boost = parsed.boost
+        strict_q = parsed.strict if boost is None else wq.AndMaybe(parsed.strict, boost)
+        tiered = parsed.loose is None or parsed.clauses <= self.params.strict_tier_max_words
+        out = _Ranked([])
+        if tiered:
+            strict, partial = self._collect(searcher, strict_q, filt, deadline)
+            out.strict_count = len(strict)
+            out.partial = partial
+            ordered = [(d, s) for s, d in strict]
+            if parsed.loose is not None and len(strict) < request.page * request.size:
+                loose_q = parsed.loose if boost is None else wq.AndMaybe(parsed.loose, boost)
+                loose, partial = self._collect(searcher, loose_q, filt, deadline)
+                out.partial = out.partial or partial
+                seen = {d for d, _ in ordered}
+                rest = [(d, s) for s, d in loose if d not in seen]
+                if rest:
+                    out.used_loose = True
+                    ordered.extend(rest)
+        else:
+            # Long queries: one ranked pass (BM25 rewards documents matching more words).
+            loose_q = parsed.loose if boost is None else wq.AndMaybe(parsed.loose, boost)
+            loose, partial = self._collect(searcher, loose_q, filt, deadline)
+            out.partial = partial
+            ordered = [(d, s) for s, d in loose]
+            # "every word" count without a second pass: a strict match is rare in long queries
+            out.strict_count = len(ordered)
+        if request.collapse:
+            ordered = self._collapse(ordered)
+        if request.sort != "relevance":
+            ordered = self._sort_by_date(ordered, newest=request.sort == "newest")
+        out.docs = ordered
         return out
 
-    def _to_hit(self, searcher: Any, hit: Any, request: SearchRequest) -> Hit:
-        stored = hit.fields()
+    def _collapse(self, ordered: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """One entry per story, at its best copy's rank, showing its representative copy
+        when that copy matched (the original or most complete), else the best copy."""
+        cols = self._cols()
+        stories = cols.column("story")
+        reps = cols.column("is_representative")
+        matched = {d for d, _ in ordered}
+        out: list[tuple[int, float]] = []
+        seen: set[Any] = set()
+        for d, s in ordered:
+            key = stories[d] if stories[d] is not None else ("doc", d)
+            if key in seen:
+                continue
+            seen.add(key)
+            shown = d
+            if not reps[d] and stories[d] is not None:
+                for other in cols.story_docs(stories[d]):
+                    if other in matched and reps[other]:
+                        shown = other
+                        break
+            out.append((shown, s))
+        return out
+
+    def _sort_by_date(self, ordered: list[tuple[int, float]], newest: bool) -> list[tuple[int, float]]:
+        dates = self._cols().column("published")
+        rank = {d: i for i, (d, _) in enumerate(ordered)}
+
+        def key(item: tuple[int, float]) -> tuple[int, float, int]:
+            d = dates[item[0]]
+            if d is None:
+                return (1, 0.0, rank[item[0]])  # undated documents last, by relevance
+            ts = d.timestamp()
+            return (0, -ts if newest else ts, rank[item[0]])
+
+        return sorted(ordered, key=key)
+
+    def _recency(self, cols: Columns, docs: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        dates = cols.column("published")
+        known = [d for d in dates if d is not None]
+        if not known or not docs:
+            return docs
+        now = datetime.now(UTC).replace(tzinfo=None)
+        ref = min(now, max(known))
+        head = docs[:RECENCY_DEPTH]
+
+        def decay(d: datetime | None) -> float:
+            if d is None:
+                return RECENCY_FLOOR
+            age = max(0.0, (ref - d).total_seconds() / 86400)
+            return RECENCY_FLOOR + (1 - RECENCY_FLOOR) * math.pow(2, -age / RECENCY_HALF_LIFE_DAYS)
+
+        rescored = [(d, s * decay(dates[d]), i) for i, (d, s) in enumerate(head)]
+        rescored.sort(key=lambda x: (-x[1], x[2]))
+        return [(d, s) for d, s, _ in rescored] + docs[RECENCY_DEPTH:]
+
+    def _to_hit(self, searcher: Any, cols: Columns, docnum: int, score: float,
+                parsed: ParsedQuery, request: SearchRequest) -> Hit:
+        stored = searcher.stored_fields(docnum)
         title = stored.get("title", "")
         body = stored.get("body", "")
-        snippet: tuple[tuple[str, bool], ...] = ()
-        title_parts: tuple[tuple[str, bool], ...] = ((title, False),)
-        if request.highlight:
-            results = hit.results
-            results.formatter = _PieceFormatter()
-            results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
-            marked = hit.highlights("body", text=body, top=2)
-            snippet = _pieces(marked) if marked else ()
-            results.fragmenter = highlight.WholeFragmenter()
-            marked_title = hit.highlights("title", text=title, top=1)
-            if marked_title:
-                title_parts = _pieces(marked_title)
-        if not snippet:
-            snippet = _plain_snippet(body)
+        terms = parsed.highlight_terms if request.highlight else frozenset()
         story = stored.get("story")
-        also_on = self._also_on(searcher, story, stored.get("site", "")) if request.collapse else ()
+        site = stored.get("site", "")
+        also_on = self._also_on(searcher, cols, story, site, docnum) if request.collapse else ()
         return Hit(
             id=stored["id"],
             url=stored.get("url") or None,
             source=stored.get("source", ""),
             title=title,
-            site=stored.get("site", ""),
+            site=site,
             author=stored.get("author") or None,
             published=stored.get("published_text") or None,
-            snippet=snippet,
-            title_parts=title_parts,
-            # with sortedby, Whoosh's score is the sort key: report no score then
-            score=float(hit.score) if isinstance(hit.score, int | float) else 0.0,
+            snippet=snippets.snippet(body, terms),
+            title_parts=snippets.title_parts(title, terms),
+            score=round(float(score), 4),
             story=story,
             also_on=also_on,
         )
 
-    def _also_on(self, searcher: Any, story: str | None, site: str) -> tuple[str, ...]:
+    def _also_on(self, searcher: Any, cols: Columns, story: str | None, site: str,
+                 docnum: int) -> tuple[str, ...]:
         if not story:
             return ()
-        sites: list[str] = []
-        for other in searcher.search(Term("story", story), limit=20):
-            s = other.get("site", "")
-            if s and s != site and s not in sites:
-                sites.append(s)
+        reader = searcher.reader()
+        sites: set[str] = set()
+        for other in cols.story_docs(story):
+            if other == docnum or reader.is_deleted(other):
+                continue
+            s = searcher.stored_fields(other).get("site", "")
+            if s and s != site:
+                sites.add(s)
         return tuple(sorted(sites)[:MAX_ALSO_ON])
+
+    # -- more like this --------------------------------------------------------------------
+
+    def more_like_this(self, doc_id: str, size: int = 10) -> list[Hit]:
+        """Documents about the same thing as ``doc_id``: its most characteristic words
+        (term frequency x idf over title and body) searched as one ranked OR query; copies
+        of the same story are left out and the rest is one hit per story."""
+        searcher = self._current()
+        cols = self._cols()
+        found = searcher.document_number(id=doc_id)
+        if found is None:
+            return []
+        stored = searcher.stored_fields(found)
+        from whoosh.analysis import StemmingAnalyzer
+
+        counts: dict[str, int] = {}
+        for tok in StemmingAnalyzer()(f"{stored.get('title', '')}\n{stored.get('body', '')}"):
+            if len(tok.text) > 2 and not tok.text.isdigit():
+                counts[tok.text] = counts.get(tok.text, 0) + 1
+        n = searcher.doc_count_all()
+        scored = []
+        for term, tf in counts.items():
+            df = searcher.doc_frequency("text", term)
+            if df <= 1 or df > n * 0.2:
+                continue
+            scored.append((tf * math.log(n / df), term))
+        scored.sort(reverse=True)
+        top = scored[:MLT_TERMS]
+        if not top:
+            return []
+        q = wq.Or([Term("text", t, boost=w / top[0][0]) for w, t in top])
+        items, _ = self._collect(searcher, q, None, time.perf_counter() + self.time_budget_s)
+        story = stored.get("story")
+        ordered = [(d, s) for s, d in items if d != found and (story is None or cols.column("story")[d] != story)]
+        ordered = self._collapse(ordered)[:size]
+        request = SearchRequest(q=doc_id, highlight=False)
+        parsed = ParsedQuery(text="", strict=None, loose=None)
+        return [self._to_hit(searcher, cols, d, s, parsed, request) for d, s in ordered]
 
     # -- documents and stats ---------------------------------------------------------------
 
@@ -310,6 +449,8 @@ class Searcher:
 
     def stats(self) -> dict[str, Any]:
         """What the live generation holds: counts, sites, date span (cached per generation)."""
+        from whoosh import sorting
+
         searcher = self._current()
         if self._stats is not None:
             return self._stats
@@ -342,4 +483,19 @@ class Searcher:
     def parse(self, text: str) -> ParsedQuery:
         """Parse user text as a search would (for the CLI's --explain and tests)."""
         searcher = self._current()
-        return parse_user_query(text, searcher.schema, searcher.reader())
+        return parse_user_query(text, searcher.schema, searcher.reader(), self.params)
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        """Autocomplete for ``prefix``: matching titles, then completions of the last word
+        (bounded; see index/suggest.py)."""
+        from index.suggest import suggest_from
+
+        return suggest_from(self._current(), prefix, limit)
+
+
+def _naive_utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)

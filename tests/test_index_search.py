@@ -127,8 +127,10 @@ def test_request_bounds(searcher: Searcher) -> None:
 
 
 def test_repair_balances_quotes_and_parentheses() -> None:
-    assert repair('"river (town') == "river town"
-    assert repair("river) (town") == "river (town)".replace("(", "").replace(")", "") or True
+    assert repair('"river (town') == '"river town"'
+    assert repair("river) (town") == "river town"
+    assert repair("(a OR b) c") == "(a OR b) c"
+    assert repair("a OR (b c)") == "a OR (b c)"
     assert repair("river^3 town~2") == "river town"
     assert repair("story:s1") == "story s1"
     assert repair("title:river") == "title:river"

@@ -1,0 +1,107 @@
+"""Highlighted snippets made with the query's own analysis.
+
+The text is re-tokenised with the analyzer the query terms went through (stemming), and a
+token is marked only when its analysed form is one of the query's positive terms, so a
+highlight never shows a word that did not match (an excluded ``-word`` is never marked). The
+snippet is the window of the body with the most distinct matched terms (ties: the earliest).
+Output is (text, is_match) pieces: the renderer escapes text itself.
+"""
+
+from __future__ import annotations
+
+from whoosh.analysis import StemmingAnalyzer
+
+SNIPPET_CHARS = 240
+_ANALYZER = StemmingAnalyzer()
+
+Pieces = tuple[tuple[str, bool], ...]
+
+
+def _matches(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
+    if not terms or not text:
+        return []
+    out = []
+    for tok in _ANALYZER(text, chars=True, removestops=True):
+        if tok.text in terms:
+            out.append((tok.startchar, tok.endchar, tok.text))
+    return out
+
+
+def _pieces(text: str, spans: list[tuple[int, int, str]], start: int, end: int) -> list[tuple[str, bool]]:
+    out: list[tuple[str, bool]] = []
+    pos = start
+    for s, e, _ in spans:
+        if s < start or e > end:
+            continue
+        if s > pos:
+            out.append((text[pos:s], False))
+        out.append((text[s:e], True))
+        pos = e
+    if pos < end:
+        out.append((text[pos:end], False))
+    return out
+
+
+def _normalise(pieces: list[tuple[str, bool]]) -> Pieces:
+    merged: list[tuple[str, bool]] = []
+    for t, m in pieces:
+        t = " ".join(t.split()) if not m else t
+        if not m and pieces and t == "":
+            continue
+        merged.append((t, m))
+    # restore single spaces between pieces that the whitespace collapse glued together
+    fixed: list[tuple[str, bool]] = []
+    for i, (t, m) in enumerate(merged):
+        fixed.append((t, m))
+    return tuple(p for p in fixed if p[0])
+
+
+def title_parts(title: str, terms: frozenset[str]) -> Pieces:
+    """The whole title, matching words marked."""
+    spans = _matches(title, terms)
+    if not spans:
+        return ((title, False),)
+    return tuple(p for p in _pieces(title, spans, 0, len(title)) if p[0])
+
+
+def snippet(body: str, terms: frozenset[str], size: int = SNIPPET_CHARS) -> Pieces:
+    """A window of about ``size`` characters around the densest matches; the body's start
+    when nothing matches."""
+    text = " ".join(body.split())
+    spans = _matches(text, terms)
+    if not spans:
+        return plain(text, size)
+    best = (0, 0)
+    best_key = (-1, 0)
+    j = 0
+    for i in range(len(spans)):
+        while j < len(spans) and spans[j][1] - spans[i][0] <= size - 40:
+            j += 1
+        distinct = len({s[2] for s in spans[i:j]})
+        key = (distinct, j - i)
+        if key > best_key:
+            best_key, best = key, (i, j)
+    first = spans[best[0]][0]
+    start = max(0, first - 60)
+    if start > 0:
+        sp = text.find(" ", start)
+        start = sp + 1 if 0 <= sp < first else start
+    end = min(len(text), start + size)
+    if end < len(text):
+        sp = text.rfind(" ", start, end)
+        end = sp if sp > spans[best[1] - 1][1] else end
+    pieces = _pieces(text, spans, start, end)
+    if start > 0:
+        pieces.insert(0, ("… ", False))
+    if end < len(text):
+        pieces.append((" …", False))
+    return tuple(p for p in pieces if p[0])
+
+
+def plain(text: str, size: int = SNIPPET_CHARS) -> Pieces:
+    """The start of the text, cut at a word."""
+    text = " ".join(text.split())
+    if len(text) > size:
+        cut = text.rfind(" ", 0, size)
+        text = text[: cut if cut > 0 else size] + " …"
+    return ((text, False),) if text else ()
