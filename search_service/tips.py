@@ -23,8 +23,8 @@ TIPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
         "tips.section.fields",
         (
-            ("title:nobel", "tips.title"),
-            ("body:cathedral", "tips.body"),
+            ("title:nobel", "tips.in_title"),
+            ("body:cathedral", "tips.in_body"),
             ('author:"sunita rao"', "tips.author"),
             ("site:www.valleyledger.example fire", "tips.site"),
         ),

@@ -73,3 +73,19 @@ def test_messages_are_plain_text() -> None:
     filled = msg("results.none", q="<b>x</b>")
     assert type(filled) is str
     assert "<b>x</b>" in filled  # escaping happens on output, in the template
+
+
+def test_no_key_is_written_twice() -> None:
+    """A repeated key in the dict literal silently replaces the first entry."""
+    import ast
+    from collections import Counter
+
+    tree = ast.parse((PACKAGE / "messages.py").read_text())
+    keys = [
+        key.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Dict)
+        for key in node.keys
+        if isinstance(key, ast.Constant)
+    ]
+    assert [key for key, count in Counter(keys).items() if count > 1] == []

@@ -398,6 +398,7 @@ def test_every_search_tip_example_runs(client: FlaskClient) -> None:
     from search_service.tips import TIPS
 
     html = get_page(client, "/tips")
+    assert "<h1>Search tips</h1>" in html
     links = [a["href"] for a in outline(html).find("a", **{"class": "example"})]
     assert len(links) == sum(len(examples) for _, examples in TIPS)
     for href in links:
