@@ -15,7 +15,7 @@ import traceback
 from datetime import UTC, datetime
 from typing import Any
 
-from gunicorn import glogging
+from gunicorn import glogging  # type: ignore[import-untyped]
 
 
 def access_record(atoms: dict[str, Any]) -> dict[str, Any]:
@@ -27,9 +27,9 @@ def access_record(atoms: dict[str, Any]) -> dict[str, Any]:
         "method": atoms.get("m"),
         "path": atoms.get("U"),
         "query": atoms.get("q") or None,
-        "status": int(status) if str(status).isdigit() else status,
+        "status": int(str(status)) if str(status).isdigit() else status,
         "bytes": atoms.get("B"),
-        "duration_ms": round(int(atoms.get("D") or 0) / 1000, 2),
+        "duration_ms": round(int(str(atoms.get("D") or 0)) / 1000, 2),
         "referer": None if atoms.get("f") in (None, "-") else atoms.get("f"),
         "agent": None if atoms.get("a") in (None, "-") else atoms.get("a"),
         "pid": os.getpid(),

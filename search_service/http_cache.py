@@ -77,4 +77,5 @@ def make_cacheable(
         response.set_etag(tag, weak=True)
     else:
         response.add_etag()
-    return response.make_conditional(request)
+    response.make_conditional(request)  # turns it into a 304 in place when the tag matches
+    return response
