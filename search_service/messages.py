@@ -70,6 +70,8 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "results.more_like": "More like this",
         "results.more_like_label": "More like “{title}”",
         "results.did_you_mean": "Did you mean",
+        "results.corrected_to": "Showing results for",
+        "results.corrected_from": "nothing matched “{q}” as typed.",
         "results.partial": "The search took too long, so these are the results found so far.",
         "results.keyboard": "Use the arrow keys to move through the results, Enter to open one.",
         "results.tips": "Search tips",
@@ -172,16 +174,37 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "embedding.title": "Embed the search on your site",
         "embedding.intro": "Three ways to offer this archive's search on another site.",
         "embedding.script_heading": "A search box with a script tag",
-        "embedding.script_text": "Add the script where the box should appear. It draws the box and the results inside a shadow root, so your page's styles and its own do not clash; set the colours with CSS custom properties on the script's container.",
-        "embedding.attributes": "Attributes: data-site limits the search to one site, data-size sets the number of results (1 to 20), data-placeholder sets the box's hint.",
-        "embedding.style_text": "Colours and fonts follow these custom properties, set on the element that holds the widget:",
-        "embedding.csp_text": "If your site has a Content Security Policy, allow this server in script-src, style-src and connect-src.",
+        "embedding.script_text": (
+            "Add the script where the box should appear. It draws the box and the results inside "
+            "a shadow root, so your page's styles and its own do not clash; set the colours with "
+            "CSS custom properties on the script's container."
+        ),
+        "embedding.attributes": (
+            "Attributes: data-site limits the search to one site, data-size sets the number of "
+            "results (1 to 20), data-placeholder sets the box's hint."
+        ),
+        "embedding.style_text": (
+            "Colours and fonts follow these custom properties, set on the element that holds the "
+            "widget:"
+        ),
+        "embedding.csp_text": (
+            "If your site has a Content Security Policy, allow this server in script-src, style-"
+            "src and connect-src."
+        ),
         "embedding.iframe_heading": "A frame",
-        "embedding.iframe_text": "Without script on your page: the frame holds a box and the top results, and tells your page its height (a postMessage you may use to resize it).",
+        "embedding.iframe_text": (
+            "Without script on your page: the frame holds a box and the top results, and tells "
+            "your page its height (a postMessage you may use to resize it)."
+        ),
         "embedding.feed_heading": "Feeds and browsers",
-        "embedding.feed_text": "Any search is also an RSS feed of its newest results, and browsers can add the archive as a search engine (OpenSearch).",
+        "embedding.feed_text": (
+            "Any search is also an RSS feed of its newest results, and browsers can add the "
+            "archive as a search engine (OpenSearch)."
+        ),
         "embedding.live": "Live example",
-        "embedding.api_text": "Programs can use the JSON API; its OpenAPI description lists every parameter.",
+        "embedding.api_text": (
+            "Programs can use the JSON API; its OpenAPI description lists every parameter."
+        ),
         # embed widget and feed
         "embed.title": "Search {site}",
         "embed.more": "See all {results}",

@@ -196,4 +196,6 @@ def register_template_helpers(state: BlueprintSetupState) -> None:
         year_span=formatting.year_span,
         WITHIN=WITHIN,
         result_extras=lookups.result_extras,
+        other_notices=lookups.other_notices,
+        useful_ranges=lookups.useful_ranges,
     )

@@ -492,3 +492,34 @@ def test_embedding_page_has_live_examples(client: FlaskClient) -> None:
     assert page.find("script", src="/static/embed.js")
     assert page.find("iframe")
     assert "frame-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_corrected_query_says_so_once(client: FlaskClient) -> None:
+    """When the index searched a correction instead, the page names it once, as a link."""
+    data = client.get("/api/v1/search?q=cathedrl").get_json()
+    if not data.get("corrected"):
+        pytest.skip("this index does not correct queries")
+    html = get_page(client, "/search", q="cathedrl")
+    assert html.count("Showing results for") == 1
+    assert f'<a href="/search?q={data["suggestion"]}">{data["suggestion"]}</a>' in html
+    assert "nothing matched “cathedrl” as typed." in html
+
+
+def test_quick_ranges_are_offered_only_when_they_can_find_something() -> None:
+    """An archive ending in 2020 offers no "past week"; a fresh one offers what fits."""
+    from datetime import date
+
+    from index.models import SearchRequest, SearchResults
+    from search_service.lookups import useful_ranges
+
+    results = SearchResults(
+        request=SearchRequest(q="x"),
+        total=1,
+        hits=(),
+        took_ms=1.0,
+        facets={"month": [("2020-09", 1), ("2019-04", 2)]},
+    )
+    periods = ("day", "week", "month", "year")
+    assert useful_ranges(results, periods, today=date(2026, 11, 26)) == []
+    assert useful_ranges(results, periods, today=date(2020, 10, 5)) == ["week", "month", "year"]
+    assert useful_ranges(results, periods, today=date(2020, 9, 20)) == list(periods)
