@@ -448,8 +448,9 @@ class StoryGrouper:
                 if key in by_target:
                     url_index.setdefault(key, i)
         canonical_in: dict[int, int] = defaultdict(int)
-        pair_chunks: list[np.ndarray] = []
-        for target, members in by_target.items():
+        group_keys: list[int] = []
+        group_members: list[int] = []
+        for number, (target, members) in enumerate(by_target.items()):
             j = url_index.get(target)
             for i in members:
                 if j is None or j == i:
@@ -463,12 +464,18 @@ class StoryGrouper:
                         entries[i].id,
                         entries[j].id,
                     )
-            # Copies naming the same original (present or not) are candidates for each other.
             if len(members) > 1:
-                group = np.asarray(members, dtype=np.int64)
-                pair_chunks.append(
-                    _bucket_pairs(np.zeros(len(group), dtype=np.uint64), group, n, MAX_BUCKET)
-                )
+                group_keys.extend([number] * len(members))
+                group_members.extend(members)
+        # Copies naming the same original (present or not) are candidates for each other.
+        pair_chunks = [
+            _bucket_pairs(
+                np.asarray(group_keys, dtype=np.uint64),
+                np.asarray(group_members, dtype=np.int64),
+                n,
+                MAX_BUCKET,
+            )
+        ]
 
         # 2. candidates: LSH bands, paragraph keys, exact bodies.
         lsh_rows = np.flatnonzero(v.valid & (v.shingles >= MIN_SHINGLES))
