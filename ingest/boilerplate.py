@@ -72,8 +72,9 @@ _LEAD_IN_CHROME = re.compile(
     re.IGNORECASE,
 )
 _ALWAYS_CHROME_TEXT = re.compile(
-    r"^\s*(?:advertisement|sponsored content|skip to (?:main )?content|share (?:on|via) \w+|"
-    r"please enable javascript.*|log in to comment|all rights reserved\.?|"
+    r"^\s*(?:advert(?:isement|ising)?s?|sponsored(?: content)?|skip to (?:main )?content|"
+    r"share (?:on|via) \w+|please enable javascript.*|this \w+ requires javascript\.?|"
+    r"log in to comment|(?:\d+ )?comments?|all rights reserved\.?|tell us what you think\W*|"
     r"printed from .*|originally published (?:at|on|in) .*|\d+ min(?:ute)?s? read)\s*$",
     re.IGNORECASE,
 )
@@ -89,6 +90,8 @@ BULK_CHROME_WORDS = frozenset(
 )
 #: Reader comments: removed even when long, as they are never the article.
 COMMENT_WORDS = frozenset("comments comment disqus respond replies commentlist responses".split())
+#: Embedded posts (tweets, Instagram) quoted by the article: social, but not chrome.
+EMBED_WORDS = frozenset(("embed", "embedded", "tweet", "twitter-tweet", "instagram-media"))
 #: Tags removed with them, unless they hold the article's paragraphs.
 BULK_CHROME_TAGS = ("nav", "aside", "footer", "menu")
 
@@ -102,7 +105,8 @@ def is_bulk_chrome(class_attr: str | None, id_attr: str | None) -> bool:
     """Whether raw class/id attribute values name bulk chrome (checked on lxml trees)."""
     if not class_attr and not id_attr:
         return False
-    return bool(_attr_words(class_attr, id_attr) & (BULK_CHROME_WORDS | COMMENT_WORDS))
+    words = _attr_words(class_attr, id_attr)
+    return not words & EMBED_WORDS and bool(words & (BULK_CHROME_WORDS | COMMENT_WORDS))
 
 
 def is_comment_section(class_attr: str | None, id_attr: str | None) -> bool:
@@ -132,8 +136,10 @@ def _class_pairs(tag: Tag) -> set[tuple[str, str]]:
 
 
 def is_chrome_name(tag: Tag) -> bool:
-    """Whether an element's class/id names page chrome."""
+    """Whether an element's class/id names page chrome (an embedded post is not chrome)."""
     words = class_words(tag)
+    if words & EMBED_WORDS:
+        return False
     if words & CHROME_WORDS:
         return True
     pairs = _class_pairs(tag)
@@ -256,21 +262,29 @@ def drop_chrome_lines(soup: BeautifulSoup) -> int:
 
 
 def drop_link_lists(soup: BeautifulSoup) -> int:
-    """Blocks that are mostly links (prev/next headlines, tag lists, menus without <nav>)."""
-    found = []
-    for tag in soup.find_all(["ul", "ol", "div", "p", "section", "span", "dl", "table"]):
+    """Blocks that are mostly links (prev/next headlines, tag lists, menus without <nav>).
+
+    Innermost first, so a pop-up card of links inside a sentence goes while the sentence's
+    own single link ("threatened to kill Rep. <a>Ilhan Omar</a>") stays.
+    """
+    removed = 0
+    for tag in reversed(soup.find_all(["ul", "ol", "div", "p", "section", "dl", "table", "span"])):
         if tag.parent is None:
+            continue
+        n_links = len(tag.find_all("a", limit=3))
+        if n_links == 0 or (n_links == 1 and tag.name != "div"):
             continue
         total = text_len(tag)
         if total == 0:
             continue
         links = link_text_len(tag)
-        n_links = len(tag.find_all("a", limit=3))
         if n_links >= 2 and links >= 0.8 * total and not holds_article_text(tag):
-            found.append(tag)
-        elif n_links == 1 and links >= 0.9 * total and tag.name in ("div", "span") and total < 200:
-            found.append(tag)
-    return _remove(found)
+            tag.decompose()
+            removed += 1
+        elif n_links == 1 and links >= 0.9 * total and tag.name == "div" and total < 200:
+            tag.decompose()
+            removed += 1
+    return removed
 
 
 #: The chrome rules, in the order they run.
