@@ -233,19 +233,33 @@ def test_search_works_without_javascript(browser: Any, live_server: str) -> None
         watched.page.context.close()
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/search?q={COMMON_WORD}",
+        "/",
+        "/tips",
+        "/embedding",
+        "/embed?q=fire",
+        "/doc/{doc}",
+        "/doc/{doc}/similar",
+    ],
+)
 def test_small_screen_has_no_sideways_scroll(
-    browser: Any, live_server: str, tmp_path: Path
+    browser: Any, live_server: str, tmp_path: Path, path: str
 ) -> None:
-    """On a phone-sized viewport the results fit the width."""
+    """On a phone-sized viewport every page fits the width."""
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
     page = context.new_page()
     try:
-        page.goto(f"{live_server}/search?q={COMMON_WORD}")
+        if "{doc}" in path:
+            path = path.replace("{doc}", doc_id_for(live_server, HOSTILE_QUERY, "<script>"))
+        page.goto(live_server + path)
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0
-        save_screenshot(page, tmp_path, "results-mobile")
+        save_screenshot(page, tmp_path, "mobile")
     finally:
         context.close()
 
