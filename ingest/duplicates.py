@@ -76,6 +76,8 @@ MIN_PARAGRAPH_WORDS = 8
 #: Words at the end of a paragraph that make its key: a dateline or a dropped first
 #: sentence changes the start of the first paragraph, not its end.
 PARAGRAPH_KEY_WORDS = 10
+#: Words of a body that are sketched (a long read has ~10,000; a huge page is cut here).
+MAX_SKETCH_WORDS = 20_000
 #: At most this many paragraph keys per sketch (the first paragraphs: a truncated copy
 #: shows the start of the story).
 MAX_PARAGRAPH_KEYS = 24
@@ -86,6 +88,7 @@ SKETCH_FORMAT = 1
 _HEADER = struct.Struct("<BBHIQH")  # format, reserved, num_perm, shingles, body hash, n keys
 _WORD = re.compile(r"\w+")
 _NO_KEYS = np.zeros(0, dtype="<u4")
+_BATCH = 4096
 
 
 @lru_cache(maxsize=1)
@@ -108,8 +111,21 @@ def _hash32(text: str) -> int:
 
 
 def _content_paragraphs(body: Sequence[str]) -> list[list[str]]:
-    """Tokenised paragraphs, without short boilerplate lines when there is real text."""
-    paragraphs = [tokens for tokens in map(_tokens, body) if tokens]
+    """Tokenised paragraphs, without short boilerplate lines when there is real text.
+
+    Only the first ``MAX_SKETCH_WORDS`` words count, so that a huge page cannot hold up a
+    worker (news articles are far shorter).
+    """
+    paragraphs: list[list[str]] = []
+    words = 0
+    for paragraph in body:
+        tokens = _tokens(paragraph)
+        if not tokens:
+            continue
+        paragraphs.append(tokens[: MAX_SKETCH_WORDS - words])
+        words += len(paragraphs[-1])
+        if words >= MAX_SKETCH_WORDS:
+            break
     long = [tokens for tokens in paragraphs if len(tokens) >= MIN_PARAGRAPH_WORDS]
     return long or paragraphs
 
@@ -142,8 +158,10 @@ def sketch_text(title: str, body: Sequence[str]) -> bytes:
     title_tokens = _title_key(title).split()
     shingles = _shingles([title_tokens, *paragraphs] if title_tokens else paragraphs)
     minhash = _template().copy()
-    if shingles:
-        minhash.update_batch(sorted(shingles))
+    ordered = sorted(shingles)
+    # In slices: update_batch builds a (shingles x NUM_PERM) matrix, 50 MB for a huge page.
+    for start in range(0, len(ordered), _BATCH):
+        minhash.update_batch(ordered[start : start + _BATCH])
     body_key = "\n".join(sorted(" ".join(tokens) for tokens in paragraphs))
     body_hash = (
         int.from_bytes(hashlib.blake2b(body_key.encode("utf-8"), digest_size=8).digest(), "little")
