@@ -65,7 +65,10 @@ def feed() -> Response:
     require_query(search_req)
     results = get_searcher().search(search_req)
     body = render_template("feed.xml", req=search_req, results=results)
-    return Response(body, mimetype="application/rss+xml")
+    response = Response(body, mimetype="application/rss+xml")
+    # Feed readers poll: an unchanged index answers their If-None-Match with a bare 304.
+    tag = http_cache.answer_tag(results.generation, request)
+    return http_cache.make_cacheable(response, request, http_cache.MAX_AGE_FEED, tag)
 
 
 @bp.get("/strings.json")

@@ -18,6 +18,7 @@ from flask import Request, Response
 MAX_AGE_SEARCH = 60
 MAX_AGE_DOCUMENT = 300
 MAX_AGE_STATIC_SPEC = 3600
+MAX_AGE_FEED = 900
 
 
 def allowed_origin(origin: str | None, setting: str) -> str | None:

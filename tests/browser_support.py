@@ -77,15 +77,16 @@ def publish_for_readme(screenshot: Path, target: Path = README_SCREENSHOT) -> No
         shutil.copyfile(screenshot, target)
 
 
-def axe_problems(page: Any) -> list[str]:
+def axe_problems(page: Any, context: str | None = None) -> list[str]:
     """axe-core's serious and critical violations on the page, one line each (empty: none).
 
     axe-core comes from the axe-playwright-python package (it ships axe.min.js); Playwright
     injects it through the DevTools protocol, so the page's strict CSP does not block it.
+    ``context`` (a CSS selector) limits the check to part of the page, shadow roots included.
     """
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page)
+    results = Axe().run(page, context=context)
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at "
         + ", ".join(str(node["target"]) for node in v["nodes"][:3])

@@ -9,6 +9,7 @@ the README.
 from __future__ import annotations
 
 import http.server
+import importlib.util
 import re
 import threading
 from collections.abc import Iterator
@@ -589,6 +590,10 @@ def test_script_widget_on_another_origin_finds_results(
         )
         save_screenshot(page, tmp_path, "widget-script-tag")
         assert watched.dialogs == []
+        if importlib.util.find_spec("axe_playwright_python"):
+            from tests.browser_support import axe_problems
+
+            assert axe_problems(page, context="#box") == []
     finally:
         page.context.close()
 

@@ -131,3 +131,13 @@ def test_widget_strings_come_from_the_catalogue(embed_client: FlaskClient) -> No
     data = response.get_json()
     assert set(data) == set(embed.WIDGET_STRINGS)
     assert all(data[key] == MESSAGES[key] for key in data)
+
+
+def test_feed_answers_a_conditional_get_with_304(embed_client: FlaskClient) -> None:
+    """Feed readers poll: the same feed on the same index is a bodiless 304."""
+    first = embed_client.get("/search.rss", query_string={"q": COMMON_WORD})
+    etag = first.headers["ETag"]
+    again = embed_client.get(
+        "/search.rss", query_string={"q": COMMON_WORD}, headers={"If-None-Match": etag}
+    )
+    assert again.status_code == 304
