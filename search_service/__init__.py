@@ -22,10 +22,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    from search_service import api, embed, errors, extensions, metrics, pages
+    from search_service import api, embed, errors, extensions, metrics, pages, ratelimit
 
     extensions.init_app(app)
     errors.init_app(app)
+    ratelimit.init_app(app)
     metrics.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)

@@ -40,6 +40,13 @@ SETTINGS: tuple[Setting, ...] = (
         "widget): `*` for any, a comma-separated list such as "
         "`https://a.example,https://b.example`, or empty for none.",
     ),
+    Setting(
+        "rate_limit",
+        "120 per minute",
+        "Requests per client address to the search page, the API and the embed endpoints, "
+        "counted in each gunicorn worker (so up to workers × this in all); `off` disables. "
+        "Health, readiness and metrics endpoints are never limited.",
+    ),
 )
 
 
@@ -58,6 +65,7 @@ class Settings:
     page_size: int
     site_name: str
     cors_origins: str
+    rate_limit: str
     sources: Mapping[str, str]
 
     def as_flask_config(self) -> dict[str, Any]:

@@ -30,6 +30,10 @@ SAMPLE = ROOT / "search_service" / "sample"
 SAMPLE_PAGES = SAMPLE / "pages"
 SHARED = ROOT.parent / "shared"
 
+# Tests fire requests far faster than any person: lift the default rate limit for every app
+# they build (tests/test_ratelimit.py sets its own limits explicitly).
+os.environ.setdefault("SEARCH_SERVICE_RATE_LIMIT", "100000 per minute")
+
 
 def build_data_dir(data_dir: Path, pages: Path = SAMPLE_PAGES) -> Path:
     """Ingest ``pages`` into ``data_dir`` and publish an index generation."""
@@ -91,6 +95,8 @@ class LiveServer:
             SEARCH_SERVICE_HOST="127.0.0.1",
             SEARCH_SERVICE_PORT=str(self.port),
             SEARCH_SERVICE_WORKERS="2",
+            # the shared server answers every test of the session: far above their pace
+            SEARCH_SERVICE_RATE_LIMIT="100000 per minute",
         )
         self.log_path = log_path
         self._log = open(log_path, "wb")  # noqa: SIM115 — closed in stop()

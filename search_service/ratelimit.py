@@ -1,0 +1,36 @@
+"""Rate limiting per client address (Flask-Limiter), answered with 429 and Retry-After.
+
+Counters live in each worker process's memory: no extra service to run, at the price of a
+limit that applies per worker (a client spread over N workers gets up to N times the rate).
+Point Flask-Limiter at Redis (``storage_uri``) when one shared counter matters.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+#: Paths that probes and scrapers of the service itself call: never limited.
+EXEMPT_PATHS = ("/healthz", "/readyz", "/metrics", "/static/")
+
+
+def _exempt() -> bool:
+    return request.path.startswith(EXEMPT_PATHS)
+
+
+def init_app(app: Flask) -> Limiter | None:
+    """Limit every route but the probes, at the ``RATE_LIMIT`` setting (``off`` disables)."""
+    rate = str(app.config.get("RATE_LIMIT", "") or "").strip()
+    if not rate or rate.lower() in {"off", "0", "none", "false"}:
+        return None
+    limiter = Limiter(
+        key_func=get_remote_address,
+        app=app,
+        default_limits=[rate],
+        default_limits_exempt_when=_exempt,
+        storage_uri="memory://",
+        headers_enabled=True,
+        strategy="moving-window",
+    )
+    return limiter
