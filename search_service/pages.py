@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask.sansio.blueprints import BlueprintSetupState
 
-from index.models import MAX_QUERY_CHARS, SORTS, NoIndexYet, SearchRequest
+from index.models import MAX_PAGE, MAX_QUERY_CHARS, SORTS, NoIndexYet, SearchRequest
 from ingest.document import Document
 from search_service import embed, formatting, lookups
 from search_service.extensions import get_searcher
@@ -184,6 +184,7 @@ def register_template_helpers(state: BlueprintSetupState) -> None:
         msg_n=msg_n,
         msg_or=msg_or,
         MAX_QUERY_CHARS=MAX_QUERY_CHARS,
+        MAX_PAGE=MAX_PAGE,
         SORTS=SORTS,
         format_date=formatting.format_date,
         format_instant=formatting.format_instant,

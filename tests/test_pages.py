@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
@@ -523,3 +524,19 @@ def test_quick_ranges_are_offered_only_when_they_can_find_something() -> None:
     assert useful_ranges(results, periods, today=date(2026, 11, 26)) == []
     assert useful_ranges(results, periods, today=date(2020, 10, 5)) == ["week", "month", "year"]
     assert useful_ranges(results, periods, today=date(2020, 9, 20)) == list(periods)
+
+
+def test_pager_offers_no_page_past_the_limit(app: Any) -> None:
+    """With more pages than may be asked for, the pager stops at MAX_PAGE (no link to a 400)."""
+    from index.models import MAX_PAGE, SearchRequest, SearchResults
+
+    req = SearchRequest(q="x", page=MAX_PAGE)
+    results = SearchResults(request=req, total=(MAX_PAGE + 50) * req.size, hits=(), took_ms=1.0)
+    with app.test_request_context("/search?q=x"):
+        template = app.jinja_env.from_string(
+            '{% from "_macros.html" import pager %}{{ pager(req, results) }}'
+        )
+        html = template.render(req=req, results=results)
+    assert f"page={MAX_PAGE + 1}" not in html
+    assert 'rel="next"' not in html
+    assert f"Page {MAX_PAGE} of {MAX_PAGE + 50}" in html
