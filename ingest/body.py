@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString
 
-from ingest.boilerplate import is_byline_or_date_line, link_text_len, text_len
+from ingest.boilerplate import is_byline_or_date_line, iter_tags, link_text_len, text_len
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,7 @@ BLOCKS = LEAF_BLOCKS | GROUP_BLOCKS
 BODY_BLOCKS = frozenset(
     ("p", "pre", "blockquote", "li", "dd", "td", "address", "h2", "h3", "h4", "h5", "h6")
 )
+_PROSE_TAGS = frozenset(("p", "blockquote", "pre"))
 _TRANSPARENT = frozenset(("ul", "ol", "dl"))
 _SELF_SCORING = frozenset(
     ("div", "td", "section", "article", "main", "center", "font", "span", "body")
@@ -144,7 +145,7 @@ def _score_blocks(soup: BeautifulSoup) -> tuple[Tag, dict[int, float]] | None:
         scores[key] = scores.get(key, 0.0) + score
         tags[key] = tag
 
-    for tag in soup.find_all(BLOCKS):
+    for tag in iter_tags(soup, BLOCKS):
         if tag.name in ("h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "tbody", "tr"):
             continue
         leaf = _is_leaf_block(tag)
@@ -162,7 +163,7 @@ def _score_blocks(soup: BeautifulSoup) -> tuple[Tag, dict[int, float]] | None:
             parent = parent.parent  # list items score for the block holding the list
         add(parent, score)
         add(parent.parent if parent is not None else None, score * 0.5)
-    for marked in soup.find_all(itemprop="articleBody", limit=2):
+    for marked in [t for t in iter_tags(soup) if t.get("itemprop") == "articleBody"][:2]:
         # schema.org's own word for the article text: worth its text again
         add(marked, float(text_len(marked) - link_text_len(marked)))
     if not scores:
@@ -178,9 +179,7 @@ def _score_blocks(soup: BeautifulSoup) -> tuple[Tag, dict[int, float]] | None:
 def prose_len(tag: Tag) -> int:
     """Characters in an element's prose paragraphs (80+ characters, few links)."""
     total = 0
-    for block in (
-        tag.find_all(["p", "blockquote", "pre"]) if tag.name not in ("p", "pre") else [tag]
-    ):
+    for block in iter_tags(tag, _PROSE_TAGS) if tag.name not in ("p", "pre") else [tag]:
         n = text_len(block)
         if n >= _PROSE_MIN and link_text_len(block) < _SIBLING_MAX_LINKS * n:
             total += n

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 
 from bs4 import BeautifulSoup, Tag
+from bs4.element import NavigableString
 
 from ingest.dates import find_date
 
@@ -116,6 +117,17 @@ def is_comment_section(class_attr: str | None, id_attr: str | None) -> bool:
     return bool(_attr_words(class_attr, id_attr) & COMMENT_WORDS)
 
 
+def iter_tags(root: Tag, names: frozenset[str] | None = None) -> list[Tag]:
+    """Descendant elements of ``root`` (named ``names`` when given), in document order.
+
+    A plain walk over ``descendants``: several times faster than ``find_all`` with a list of
+    names, whose filter machinery dominated the cleaners' time on large pages.
+    """
+    if names is None:
+        return [t for t in root.descendants if isinstance(t, Tag)]
+    return [t for t in root.descendants if isinstance(t, Tag) and t.name in names]
+
+
 def class_words(tag: Tag) -> set[str]:
     """The lower-cased words of an element's class and id attributes."""
     raw = " ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")
@@ -153,7 +165,7 @@ def text_len(tag: Tag) -> int:
 
 def link_text_len(tag: Tag) -> int:
     """Length of the text inside an element's links."""
-    return sum(text_len(a) for a in tag.find_all("a"))
+    return sum(text_len(a) for a in iter_tags(tag, _A))
 
 
 def holds_article_text(tag: Tag) -> bool:
@@ -164,7 +176,7 @@ def holds_article_text(tag: Tag) -> bool:
     """
     long_paras = 0
     total = 0
-    for p in tag.find_all("p"):
+    for p in iter_tags(tag, _P):
         n = text_len(p)
         if n < _PROSE_CHARS or link_text_len(p) >= n * 0.3 or p.find_parent("li") is not None:
             continue
@@ -174,7 +186,9 @@ def holds_article_text(tag: Tag) -> bool:
             return True
     # text straight in a <div>, split by <br>, as blog engines write it
     loose = 0
-    for string in tag.find_all(string=True):
+    for string in tag.descendants:
+        if type(string) is not NavigableString:
+            continue
         n = len(string.strip())
         parent = string.parent
         if (
@@ -192,6 +206,22 @@ def holds_article_text(tag: Tag) -> bool:
 _PROSE_CHARS = 80
 
 
+_A = frozenset(("a",))
+_LINE_TAGS = frozenset(("p", "div", "span", "li", "h2", "h3", "h4", "h5", "h6", "strong", "em"))
+_P = frozenset(("p",))
+_LINK_LIST_TAGS = frozenset(("ul", "ol", "div", "p", "section", "dl", "table", "span"))
+
+
+def _count_links(tag: Tag, limit: int) -> int:
+    count = 0
+    for node in tag.descendants:
+        if isinstance(node, Tag) and node.name == "a":
+            count += 1
+            if count >= limit:
+                break
+    return count
+
+
 def _remove(tags: list[Tag]) -> int:
     count = 0
     for tag in tags:
@@ -206,14 +236,14 @@ def _remove(tags: list[Tag]) -> int:
 
 def drop_chrome_tags(soup: BeautifulSoup) -> int:
     """Navigation, sidebars, footers and forms hold no article text."""
-    found = [t for t in soup.find_all(CHROME_TAGS) if not holds_article_text(t)]
+    found = [t for t in iter_tags(soup, frozenset(CHROME_TAGS)) if not holds_article_text(t)]
     return _remove(found)
 
 
 def drop_hidden(soup: BeautifulSoup) -> int:
     """Elements hidden from readers (hidden, aria-hidden, display:none)."""
     found = []
-    for tag in soup.find_all(True):
+    for tag in iter_tags(soup):
         style = str(tag.get("style") or "").replace(" ", "").lower()
         if tag.has_attr("hidden") or tag.get("aria-hidden") == "true" or "display:none" in style:
             found.append(tag)
@@ -223,7 +253,7 @@ def drop_hidden(soup: BeautifulSoup) -> int:
 def drop_named_chrome(soup: BeautifulSoup) -> int:
     """Elements whose class or id names chrome (share, cookie, newsletter, related, comments...)."""
     found = []
-    for tag in soup.find_all(True):
+    for tag in iter_tags(soup):
         if tag.name in ("html", "body") or tag.parent is None:
             continue
         if is_chrome_name(tag) and not holds_article_text(tag):
@@ -233,21 +263,19 @@ def drop_named_chrome(soup: BeautifulSoup) -> int:
 
 def drop_header_blocks(soup: BeautifulSoup) -> int:
     """Page and article headers (masthead, headline block); their metadata is read beforehand."""
-    found = [t for t in soup.find_all("header") if not holds_article_text(t)]
+    found = [t for t in iter_tags(soup, frozenset(("header",))) if not holds_article_text(t)]
     return _remove(found)
 
 
 def drop_captions(soup: BeautifulSoup) -> int:
     """Figure captions and credits describe pictures, not the story."""
-    return _remove(list(soup.find_all(["figcaption", "figure"])))
+    return _remove(iter_tags(soup, frozenset(("figcaption", "figure"))))
 
 
 def drop_chrome_lines(soup: BeautifulSoup) -> int:
     """Short blocks that are lead-ins to other pages ("Read more: ...") or stock chrome lines."""
     found = []
-    for tag in soup.find_all(
-        ["p", "div", "span", "li", "h2", "h3", "h4", "h5", "h6", "strong", "em"]
-    ):
+    for tag in iter_tags(soup, _LINE_TAGS):
         if tag.parent is None:
             continue
         text = " ".join(tag.get_text(" ").split())
@@ -268,10 +296,10 @@ def drop_link_lists(soup: BeautifulSoup) -> int:
     own single link ("threatened to kill Rep. <a>Ilhan Omar</a>") stays.
     """
     removed = 0
-    for tag in reversed(soup.find_all(["ul", "ol", "div", "p", "section", "dl", "table", "span"])):
+    for tag in reversed(iter_tags(soup, _LINK_LIST_TAGS)):
         if tag.parent is None:
             continue
-        n_links = len(tag.find_all("a", limit=3))
+        n_links = _count_links(tag, 3)
         if n_links == 0 or (n_links == 1 and tag.name != "div"):
             continue
         total = text_len(tag)

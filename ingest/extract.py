@@ -15,7 +15,7 @@ from pathlib import Path
 from bs4 import Tag
 
 from ingest.body import body_paragraphs
-from ingest.boilerplate import clean_chrome, clean_lines
+from ingest.boilerplate import clean_chrome, clean_lines, iter_tags
 from ingest.document import (
     ARTICLE,
     EMPTY,
@@ -48,6 +48,7 @@ _NOT_FOUND = re.compile(
     re.IGNORECASE,
 )
 _MIN_ARTICLE_CHARS = 80
+_TEASER_HEADINGS = frozenset(("h2", "h3", "h4"))
 _SENTENCE = re.compile(r"\w{2,}.*\w.*[.!?][\"'\u201d\u2019)]?$")
 
 
@@ -59,7 +60,7 @@ def _headline_links(parsed: ParsedPage) -> list[str]:
 def _teaser_count(soup: Tag) -> int:
     """Headings that link elsewhere: the items of a section front or tag page."""
     count = 0
-    for heading in soup.find_all(["h2", "h3", "h4"]):
+    for heading in iter_tags(soup, _TEASER_HEADINGS):
         if heading.find("a") is not None:
             count += 1
     return count

@@ -221,17 +221,24 @@ def title_alternatives(text: str, names: set[str]) -> list[str]:
 
 def _visible_headline(soup: BeautifulSoup) -> list[tuple[str, str, float]]:
     out: list[tuple[str, str, float]] = []
-    for h1 in soup.find_all("h1", limit=3):
+    h1 = soup.find("h1")
+    if isinstance(h1, Tag):
         text = clean_text(h1.get_text(" "))
         if text and len(text) < 400:
             out.append(("h1", text, 2.5))
-            break
-    for tag in soup.find_all(_is_headline_element, limit=2):
+    tag = _first_headline_element(soup)
+    if tag is not None:
         text = clean_text(tag.get_text(" "))
         if 3 < len(text) < 400:
             out.append(("headline", text, 1.5))
-            break
     return out
+
+
+def _first_headline_element(soup: BeautifulSoup) -> Tag | None:
+    for node in soup.descendants:
+        if isinstance(node, Tag) and _is_headline_element(node):
+            return node
+    return None
 
 
 def _is_headline_element(tag: Tag) -> bool:
@@ -339,7 +346,13 @@ def _ld_author(page: ParsedPage) -> list[str]:
 
 
 def _visible_bylines(soup: BeautifulSoup) -> Iterator[str]:
-    for el in soup.find_all(_is_byline, limit=12):
+    found = 0
+    for el in soup.descendants:
+        if not isinstance(el, Tag) or not _is_byline(el):
+            continue
+        found += 1
+        if found > 12:
+            return
         if _in_chrome_context(el):
             continue
         named = el.find(rel="author") or el.find(class_=re.compile("name|author"))
@@ -446,5 +459,4 @@ def headline_element(soup: BeautifulSoup) -> Tag | None:
     h1 = soup.find("h1")
     if isinstance(h1, Tag):
         return h1
-    found = soup.find(_is_headline_element)
-    return found if isinstance(found, Tag) else None
+    return _first_headline_element(soup)

@@ -14,6 +14,7 @@ import re
 
 from bs4 import BeautifulSoup, Tag
 
+from ingest.boilerplate import iter_tags
 from ingest.dates import day_of, find_date, parse_iso, precision
 from ingest.metadata import ARTICLE_TYPES, clean_text, headline_element, ld_objects
 from ingest.parse import ParsedPage
@@ -63,7 +64,8 @@ def structured_dates(page: ParsedPage) -> list[str]:
         for value in page.meta.get(key, ()):
             if parsed := parse_iso(value):
                 out.append(parsed)
-    for el in page.soup.find_all(itemprop="datePublished", limit=3):
+    marked = [t for t in iter_tags(page.soup) if t.get("itemprop") == "datePublished"]
+    for el in marked[:3]:
         value = el.get("datetime") or el.get("content") or el.get_text(" ")
         if isinstance(value, str) and (parsed := parse_iso(value)):
             out.append(parsed)
