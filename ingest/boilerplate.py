@@ -207,6 +207,7 @@ _PROSE_CHARS = 80
 
 
 _A = frozenset(("a",))
+_QUOTE_TAGS = frozenset(("blockquote", "aside"))
 _LINE_TAGS = frozenset(("p", "div", "span", "li", "h2", "h3", "h4", "h5", "h6", "strong", "em"))
 _P = frozenset(("p",))
 _LINK_LIST_TAGS = frozenset(("ul", "ol", "div", "p", "section", "dl", "table", "span"))
@@ -272,6 +273,27 @@ def drop_captions(soup: BeautifulSoup) -> int:
     return _remove(iter_tags(soup, frozenset(("figcaption", "figure"))))
 
 
+def drop_pull_quotes(soup: BeautifulSoup) -> int:
+    """Quotes set apart (blockquote, aside) that repeat a sentence of the body: pull quotes."""
+    quotes = iter_tags(soup, _QUOTE_TAGS)
+    if not quotes:
+        return 0
+    body = " ".join(
+        _plain(p.get_text(" ")) for p in iter_tags(soup, _P) if p.find_parent(_QUOTE_TAGS) is None
+    )
+    found = []
+    for quote in quotes:
+        text = _plain(quote.get_text(" "))
+        if len(text) >= 30 and text in body:
+            found.append(quote)
+    return _remove(found)
+
+
+def _plain(text: str) -> str:
+    """Lower-case words only, for comparing a pull quote with the paragraph it repeats."""
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
 def drop_chrome_lines(soup: BeautifulSoup) -> int:
     """Short blocks that are lead-ins to other pages ("Read more: ...") or stock chrome lines."""
     found = []
@@ -322,6 +344,7 @@ CLEANERS: tuple[Cleaner, ...] = (
     drop_header_blocks,
     drop_named_chrome,
     drop_captions,
+    drop_pull_quotes,
     drop_chrome_lines,
     drop_link_lists,
 )

@@ -15,6 +15,7 @@ from ingest.boilerplate import (
     drop_hidden,
     drop_link_lists,
     drop_named_chrome,
+    drop_pull_quotes,
     is_bulk_chrome,
     is_byline_or_date_line,
 )
@@ -218,3 +219,23 @@ def test_clean_lines_drops_stock_chrome() -> None:
         "Two.",
         "Three.",
     ]
+
+
+def test_pull_quote_repeating_the_body_dropped() -> None:
+    """A blockquote repeating a body sentence (no telling class) is a pull quote."""
+    text = text_of(
+        "<p>\u201cWe will rebuild the pier this year,\u201d the mayor said on Monday.</p>"
+        "<blockquote>We will rebuild the pier this year</blockquote>",
+        drop_pull_quotes,
+    )
+    assert text.count("rebuild the pier") == 1
+
+
+def test_real_block_quote_kept() -> None:
+    """A blockquote that says something the body does not is kept."""
+    text = text_of(
+        "<p>The letter was read aloud at the meeting.</p>"
+        "<blockquote>We ask the council to keep the library open on Sundays.</blockquote>",
+        drop_pull_quotes,
+    )
+    assert "keep the library open" in text
