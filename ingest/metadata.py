@@ -35,12 +35,12 @@ _NAME_CUT = re.compile(
 _NAME_OK = re.compile(r"^[^\W\d_][\w.'\u2019 -]*[\w.]$", re.UNICODE)
 _AUTHOR_HINT = re.compile(
     r"(?:^|[\s_-])(?:by|byline|author|writer|posted|credit|reporter|"
-    r"contributor|auth)(?:$|[\s_-])|author|byline",
+    r"contributor)(?:$|[\s_-])|author|byline",
     re.IGNORECASE,
 )
 _NOT_AUTHOR_CONTEXT = re.compile(
     r"comment|reply|respon|author-?(?:card|box|bio)|about|bio|"
-    r"related|footer|photo|image|caption",
+    r"related|footer|photo|image|caption|form|sort|filter|search|login|auth(?!or)|user",
     re.IGNORECASE,
 )
 _TEXT_BYLINE = re.compile(
@@ -52,6 +52,17 @@ _NOT_PERSON_BY = re.compile(
     r"(?:photo(?:graph(?:y|s)?)?|pictures?|images?|illustrations?|video|"
     r"graphics?|edited|translated|additional reporting)\s+by\s*:?\s*$",
     re.IGNORECASE,
+)
+_ROLE_WORDS = frozenset(
+    """columnist correspondent editor reporter writer contributor producer analyst critic
+    commentator journalist photographer business political politics sports sport technology
+    tech science health economics economy foreign national international senior chief deputy
+    associate contributing managing special staff digital news investigative""".split()
+)
+#: Words that mark a byline as an organisation's or a desk's, not a person's.
+_NOT_A_PERSON = frozenset(
+    "staff editorial desk newsroom team reports report admin administrator guest anonymous "
+    "unknown webmaster".split()
 )
 _BYLINE_SCAN = 60  # elements after the headline searched for a "By Name" text
 
@@ -322,9 +333,14 @@ def _clean_name(value: str) -> str | None:
         return None
     if not _NAME_OK.match(text) or any(ch.isdigit() for ch in text):
         return None
-    if text.lower() in ("staff", "admin", "editor", "reporter", "guest", "anonymous", "unknown"):
+    words = text.split()
+    while len(words) > 2 and words[-1].lower().strip(".,") in _ROLE_WORDS:
+        words.pop()  # "Jane Doe Business Columnist": the job title is not the name
+    if not words or any(w.lower().strip(".,") in _NOT_A_PERSON for w in words):
         return None
-    return text
+    if len(words) == 1 and words[0].lower() in _ROLE_WORDS | {"by", "from", "and", "log", "admin"}:
+        return None
+    return " ".join(words)
 
 
 def _ld_author(page: ParsedPage) -> list[str]:
@@ -346,6 +362,12 @@ def _ld_author(page: ParsedPage) -> list[str]:
 
 
 def _visible_bylines(soup: BeautifulSoup) -> Iterator[str]:
+    # links and elements marked up as the author first, then class-named bylines
+    for el in soup.descendants:
+        if isinstance(el, Tag) and (el.get("rel") == ["author"] or el.get("itemprop") == "author"):
+            if not _in_chrome_context(el):
+                named = el.find(itemprop="name")
+                yield (named if isinstance(named, Tag) else el).get_text(" ")
     found = 0
     for el in soup.descendants:
         if not isinstance(el, Tag) or not _is_byline(el):

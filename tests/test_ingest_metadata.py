@@ -234,3 +234,27 @@ def test_canonical_same_as_url_is_none() -> None:
     """canonical_url stays None when it names the page itself."""
     p = page("<link rel='canonical' href='https://news.example/a.html'>")
     assert resolve_urls(p, "https://news.example/a.html", "news.example")[1] is None
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("By\u00a0 Michael Hiltzik Business Columnist\u00a0", "Michael Hiltzik"),
+        ("By Staff Reports", None),
+        ("By", None),
+    ],
+)
+def test_author_job_titles_and_desks(byline: str, expected: str | None) -> None:
+    """A trailing job title is cut; a desk or a bare 'By' is nobody."""
+    p = page(body=f"<h1>T</h1><div class='article-authors'>{byline}</div>")
+    assert choose_author(p, None, "site.example") == expected
+
+
+def test_author_ignores_login_and_sort_widgets() -> None:
+    """'Log in' (userauth) and 'Sort by' form widgets are not bylines."""
+    p = page(
+        body="<span class='userauth'>Log in Register</span>"
+        "<div class='form-item-sort-by'>Sort by Relevance Title Date</div>"
+        "<h1>T</h1><a rel='author' href='/a/x'>Finian Cunningham</a>"
+    )
+    assert choose_author(p, None, "site.example") == "Finian Cunningham"
