@@ -93,13 +93,20 @@ def _flatten_ld(data: Any, out: list[dict[str, Any]]) -> None:
 
 
 def _load_json(text: str) -> Any:
+    """JSON of a script block, forgiving what CMSs get wrong (raw newlines, trailing commas)."""
     text = text.strip().removeprefix("<!--").removesuffix("-->").strip()
+    text = text.removeprefix("<![CDATA[").removesuffix("]]>").strip().rstrip(";")
     if not text:
         return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
+    for attempt in (text, _TRAILING_COMMA.sub(r"\1", text)):
+        try:
+            return json.loads(attempt, strict=False)
+        except ValueError:
+            continue
+    return None
+
+
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
 
 
 def _collect_head(root: lxml.html.HtmlElement, page: ParsedPage) -> None:
