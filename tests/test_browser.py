@@ -611,6 +611,8 @@ def test_iframe_mode_posts_its_height(browser: Any, blog: str, live_server: str)
         assert origin == live_server
         assert height > 150
         assert page.evaluate("document.getElementById('frame').clientHeight") == height
+        widget = next(f for f in page.frames if "/embed?" in f.url)
+        assert_no_injected_script(widget)
         assert watched.dialogs == []
     finally:
         page.context.close()
