@@ -49,6 +49,8 @@ _NOT_FOUND = re.compile(
 )
 _MIN_ARTICLE_CHARS = 80
 _TEASER_HEADINGS = frozenset(("h2", "h3", "h4"))
+_TEASER_TAGS = _TEASER_HEADINGS | {"a"}
+_PROSE_PARENTS = frozenset(("p", "blockquote", "td"))
 _SENTENCE = re.compile(r"\w{2,}.*\w.*[.!?][\"'\u201d\u2019)]?$")
 
 
@@ -58,10 +60,19 @@ def _headline_links(parsed: ParsedPage) -> list[str]:
 
 
 def _teaser_count(soup: Tag) -> int:
-    """Headings that link elsewhere: the items of a section front or tag page."""
+    """Linked headlines: the items of a section front or tag page.
+
+    A heading holding a link counts, and so does a link of four words or more that stands on
+    its own (a card title) rather than inside a sentence of a paragraph.
+    """
     count = 0
-    for heading in iter_tags(soup, _TEASER_HEADINGS):
-        if heading.find("a") is not None:
+    for tag in iter_tags(soup, _TEASER_TAGS):
+        if tag.name == "a":
+            if tag.find_parent(_TEASER_HEADINGS | _PROSE_PARENTS) is None and (
+                len(tag.get_text(" ").split()) >= 4
+            ):
+                count += 1
+        elif tag.find("a") is not None:
             count += 1
     return count
 

@@ -235,3 +235,16 @@ def test_problem_page_becomes_skipped() -> None:
     result = extract_document(page, OPTIONS)
     assert isinstance(result, Skipped)
     assert (result.kind, result.reason) == (BROKEN, "truncated gzip stream")
+
+
+def test_listing_of_cards_without_headings() -> None:
+    """A section front made of linked card titles and teasers (no headings) is a listing."""
+    items = "".join(
+        f"<li><a href='/s{i}.html'>Council story number {i} about the harbour</a>"
+        f"<p>A short teaser sentence that sums up story number {i} in one line.</p></li>"
+        for i in range(8)
+    )
+    text = f"<html><head><title>Local | Site</title></head><body><h1>Local</h1><ul>{items}</ul>"
+    result = extract_document(RawPage(source_path="local.html", text=text, size=len(text)), OPTIONS)
+    assert isinstance(result, Skipped)
+    assert result.kind == LISTING
