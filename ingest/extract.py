@@ -48,6 +48,7 @@ _NOT_FOUND = re.compile(
     re.IGNORECASE,
 )
 _MIN_ARTICLE_CHARS = 80
+_MAX_NOT_FOUND_CHARS = 600
 _TEASER_HEADINGS = frozenset(("h2", "h3", "h4"))
 _TEASER_TAGS = _TEASER_HEADINGS | {"a"}
 _PROSE_PARENTS = frozenset(("p", "blockquote", "td"))
@@ -174,10 +175,7 @@ def extract_document(page: RawPage, options: IngestOptions) -> Document | Skippe
     labels = tuple({t for t in parsed.link_texts if len(t.split()) <= 3})
     teasers_before = _teaser_count(soup)
 
-    if _is_not_found(parsed, title):
-        return _skip(
-            page, NOT_FOUND, f"a 'not found' page: {clean_text(title)[:80]!r}", url, site, title
-        )
+    says_not_found = _is_not_found(parsed, title)
     clean_chrome(soup)
     main, paragraphs = body_paragraphs(soup)
     teasers_in_main = _teaser_count(main) if main is not None else 0
@@ -189,6 +187,11 @@ def extract_document(page: RawPage, options: IngestOptions) -> Document | Skippe
     )
     paragraphs = clean_headlines(clean_lines(paragraphs), ctx)
     chars = sum(len(p) for p in paragraphs)
+    if says_not_found and chars < _MAX_NOT_FOUND_CHARS:
+        # "Missing hiker not found" is a headline; a 404 page has next to no text
+        return _skip(
+            page, NOT_FOUND, f"a 'not found' page: {clean_text(title)[:80]!r}", url, site, title
+        )
     if not title and paragraphs:
         title = _first_sentence(paragraphs[0])  # a page with no headline anywhere
     if _looks_like_listing(parsed, teasers_in_main, teasers_before, chars):

@@ -248,3 +248,14 @@ def test_listing_of_cards_without_headings() -> None:
     result = extract_document(RawPage(source_path="local.html", text=text, size=len(text)), OPTIONS)
     assert isinstance(result, Skipped)
     assert result.kind == LISTING
+
+
+def test_headline_saying_not_found_is_still_an_article() -> None:
+    """'Missing hiker not found' with a real body is news, not a 404 page."""
+    para = "<p>Rescue teams searched the hills above the village for a third day on Sunday. </p>"
+    text = (
+        "<html><head><title>Missing hiker not found after three days</title></head><body>"
+        f"<h1>Missing hiker not found after three days</h1>{para * 8}</body></html>"
+    )
+    result = extract_document(RawPage(source_path="h.html", text=text, size=len(text)), OPTIONS)
+    assert isinstance(result, Document)
