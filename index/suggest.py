@@ -55,11 +55,12 @@ def complete_word(reader: Any, prefix: str, limit: int) -> list[str]:
 def matching_titles(
     searcher: Any, words: list[str], completions: list[str], limit: int
 ) -> list[str]:
-    """Titles containing every finished word and one of the completions."""
-    if not completions:
+    """Titles containing every finished word and, when given, one of the completions."""
+    if not words and not completions:
         return []
     clauses: list[Any] = [wq.Term("words", w) for w in words]
-    clauses.append(wq.Or([wq.Term("words", c) for c in completions]))
+    if completions:
+        clauses.append(wq.Or([wq.Term("words", c) for c in completions]))
     results = searcher.search(wq.And(clauses), limit=MAX_TITLE_HITS)
     titles: list[str] = []
     seen: set[str] = set()
@@ -69,24 +70,32 @@ def matching_titles(
         if not title or key in seen:
             continue
         title_words = set(_WORDS.findall(key))
-        if all(w in title_words for w in words) and title_words & set(completions):
-            seen.add(key)
-            titles.append(title)
-            if len(titles) >= limit:
-                break
+        if not all(w in title_words for w in words):
+            continue
+        if completions and not title_words & set(completions):
+            continue
+        seen.add(key)
+        titles.append(title)
+        if len(titles) >= limit:
+            break
     return titles
 
 
 def suggest_from(searcher: Any, text: str, limit: int = 8) -> list[str]:
     """Query texts completing ``text``: titles first (they name stories), then the typed
-    words with the last one completed. Empty for short or finished input."""
+    words with the last one completed. After a finished word ("notre "), titles holding the
+    words. Empty for a single letter alone, or for nothing typed."""
     words, prefix = split_input(text)
-    if len(prefix) < MIN_PREFIX or limit < 1:
+    shortest = MIN_PREFIX if not words else 1  # earlier words narrow a one-letter prefix
+    if limit < 1 or (prefix and len(prefix) < shortest) or not (words or prefix):
         return []
     reader = searcher.reader()
-    completions = complete_word(reader, prefix, MAX_COMPLETIONS)
+    completions = complete_word(reader, prefix, MAX_COMPLETIONS) if prefix else []
+    if prefix and not completions:
+        return []
     head = " ".join(words)
-    suggestions = matching_titles(searcher, words, completions, max(1, limit // 2))
+    title_share = max(1, limit // 2) if completions else limit
+    suggestions = matching_titles(searcher, words, completions, title_share)
     seen = {s.lower() for s in suggestions}
     for word in completions:
         phrase = f"{head} {word}".strip()
