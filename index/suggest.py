@@ -10,13 +10,16 @@ Suggestions are whole query texts: choosing one runs it as a search.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
 
 from whoosh import query as wq
 
 #: Terms of the lexicon looked at for one prefix (bounds the walk on a large index).
 MAX_SCAN = 2000
-#: Completions of the last word that are tried when looking for titles.
+#: Completions of the last word (most frequent first) tried when looking for titles ...
+MAX_COMPLETION_POOL = 50
+#: ... and offered as suggestions: those seen in the matching titles first.
 MAX_COMPLETIONS = 8
 #: Documents whose titles are looked at.
 MAX_TITLE_HITS = 40
@@ -54,31 +57,33 @@ def complete_word(reader: Any, prefix: str, limit: int) -> list[str]:
 
 def matching_titles(
     searcher: Any, words: list[str], completions: list[str], limit: int
-) -> list[str]:
-    """Titles containing every finished word and, when given, one of the completions."""
+) -> tuple[list[str], Counter[str]]:
+    """Titles containing every finished word and, when given, one of the completions; and
+    how often each completion occurs in all the matching titles (to rank completions by what
+    goes with the finished words, not by frequency in the whole archive)."""
+    seen_completions: Counter[str] = Counter()
     if not words and not completions:
-        return []
+        return [], seen_completions
     clauses: list[Any] = [wq.Term("words", w) for w in words]
     if completions:
         clauses.append(wq.Or([wq.Term("words", c) for c in completions]))
-    results = searcher.search(wq.And(clauses), limit=MAX_TITLE_HITS)
+    pool = set(completions)
     titles: list[str] = []
     seen: set[str] = set()
-    for hit in results:
+    for hit in searcher.search(wq.And(clauses), limit=MAX_TITLE_HITS):
         title = " ".join(str(hit.get("title") or "").split())
         key = title.lower()
-        if not title or key in seen:
-            continue
         title_words = set(_WORDS.findall(key))
-        if not all(w in title_words for w in words):
+        hits_pool = title_words & pool
+        seen_completions.update(hits_pool)
+        if not title or key in seen or not all(w in title_words for w in words):
             continue
-        if completions and not title_words & set(completions):
+        if completions and not hits_pool:
             continue
         seen.add(key)
-        titles.append(title)
-        if len(titles) >= limit:
-            break
-    return titles
+        if len(titles) < limit:
+            titles.append(title)
+    return titles, seen_completions
 
 
 def suggest_from(searcher: Any, text: str, limit: int = 8) -> list[str]:
@@ -90,14 +95,18 @@ def suggest_from(searcher: Any, text: str, limit: int = 8) -> list[str]:
     if limit < 1 or (prefix and len(prefix) < shortest) or not (words or prefix):
         return []
     reader = searcher.reader()
-    completions = complete_word(reader, prefix, MAX_COMPLETIONS) if prefix else []
-    if prefix and not completions:
+    pool = complete_word(reader, prefix, MAX_COMPLETION_POOL) if prefix else []
+    if prefix and not pool:
         return []
+    title_share = max(1, limit // 2) if pool else limit
+    suggestions, in_titles = matching_titles(searcher, words, pool, title_share)
+    if words:  # only completions that occur with the finished words, best partners first
+        ranked = sorted((w for w in pool if in_titles[w]), key=lambda w: -in_titles[w])
+    else:
+        ranked = pool
     head = " ".join(words)
-    title_share = max(1, limit // 2) if completions else limit
-    suggestions = matching_titles(searcher, words, completions, title_share)
     seen = {s.lower() for s in suggestions}
-    for word in completions:
+    for word in ranked[:MAX_COMPLETIONS]:
         phrase = f"{head} {word}".strip()
         if phrase.lower() not in seen and word != prefix:
             seen.add(phrase.lower())
