@@ -357,6 +357,10 @@ _BYLINE_LINE = re.compile(
     r"first\s+published)(?:\s+(?:by|on|at))?|by)\b[\s:]",
     re.IGNORECASE,
 )
+_BYLINE_FILLERS = frozenset(
+    "and by in for of the de van von der la le da di staff writer reporter correspondent editor "
+    "contributor photographer".split()
+)
 _DATE_WORDS = re.compile(
     r"\b(?:\d{1,4}|mon|tue|wed|thu|fri|sat|sun|[a-z]+day|jan|feb|mar|apr|may|jun|jul|aug|sep|"
     r"sept|oct|nov|dec|[a-z]+(?:uary|ch|il|ust|ber)|june|july|am|pm|gmt|utc|bst|[a-z]{2,4}t|"
@@ -371,8 +375,13 @@ def is_byline_or_date_line(text: str) -> bool:
     """A short line that is a byline ("By Ann Lee", "Posted on 3 May") or only a date/time."""
     if len(text) > 120:
         return False
-    if _BYLINE_LINE.match(text) and len(text.split()) <= 12:
-        return True
+    match = _BYLINE_LINE.match(text)
+    if match:
+        # "By Jane Marlow, Transport Correspondent" yes; "By noon the crowd had gone." no
+        named = [w for w in re.split(r"[\W_]+", _DATE_WORDS.sub(" ", text[match.end() :])) if w]
+        return len(named) <= 8 and all(
+            w[:1].isupper() or w.lower() in _BYLINE_FILLERS for w in named
+        )
     rest = _DATE_WORDS.sub(" ", text)
     if not re.sub(r"[\W_]+", "", rest):
         return any(ch.isdigit() for ch in text)

@@ -196,6 +196,8 @@ def test_byline_and_date_lines(line: str) -> None:
     "line",
     [
         "By Tuesday the river had risen by two metres and the road was closed.",
+        "By noon, the crowd had gone.",
+        "Published in 1998, the novel sold a million copies.",
         '"Share it."',
         "It was 2004.",
         "Cyclists will get a separate lane from April.",
