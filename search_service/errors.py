@@ -103,6 +103,7 @@ HTTP_CODES = {
     400: "bad_request",
     404: "not_found",
     405: "method_not_allowed",
+    429: "rate_limited",
     500: "internal_error",
 }
 

@@ -306,6 +306,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
     texts = {
         400: "A parameter is missing, malformed or out of bounds (`error.param` names it).",
         404: "No such document.",
+        429: "Too many requests from this address (see `Retry-After`).",
         503: "No index has been built yet, or it is being swapped.",
     }
     return {str(status): _json("Error", texts[status]) for status in statuses}
@@ -321,7 +322,7 @@ def _get(
             "responses": {
                 "200": _json(schema, "Success. Carries an ETag; `If-None-Match` gives a 304."),
                 "304": {"description": "Not modified since the ETag sent in `If-None-Match`."},
-                **_errors(*errors),
+                **_errors(*errors, 429),  # every endpoint is rate limited
             },
         }
     }
