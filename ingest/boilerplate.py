@@ -66,10 +66,11 @@ CHROME_PAIRS = (
 )
 _SPLIT_WORDS = re.compile(r"[-_\s:./]+|(?<=[a-z])(?=[A-Z])")
 _LEAD_IN_CHROME = re.compile(
-    r"^\s*(?:read\s+more|read\s+also|also\s+read|related|see\s+also|more\s*:|recommended|"
-    r"advertisement|sponsored|watch|listen|click\s+here|tap\s+here|follow\s+us|sign\s+up|"
-    r"subscribe|share\s+this|continue\s+reading|most\s+read|trending|editor'?s\s+pick)"
-    r"\b\s*[:>»|-]?",
+    r"^\s*(?:(?:read\s+more|read\s+also|also\s+read|see\s+also|click\s+here|tap\s+here|"
+    r"follow\s+us|sign\s+up|subscribe|share\s+this|continue\s+reading|most\s+read|"
+    r"editor'?s\s+picks?|advertisement|sponsored)\b"
+    # words that start sentences too ("Watch out for ice") count only before a colon
+    r"|(?:related|more|watch|listen|recommended|trending|video|photos?|gallery)\s*[:>»|])",
     re.IGNORECASE,
 )
 _ALWAYS_CHROME_TEXT = re.compile(

@@ -124,11 +124,15 @@ def test_inline_read_more_dropped_but_sentence_kept() -> None:
     """'Read more: <link>' lines go; a sentence that starts 'Read more' without a link stays."""
     text = text_of(
         "<p><strong>Read more:</strong> <a href='/x'>Other story</a></p>"
-        "<p>Read more books, the minister urged parents at the launch on Monday.</p>",
+        "<p>Read more books, the minister urged parents at the launch on Monday.</p>"
+        "<p>Watch out for ice on the <a href='/roads'>hill roads</a>, police warned.</p>"
+        "<p><b>WATCH:</b> <a href='/v'>The moment the bridge opened</a></p>",
         drop_chrome_lines,
     )
     assert "Other story" not in text
     assert "Read more books" in text
+    assert "Watch out for ice" in text
+    assert "The moment the bridge opened" not in text
 
 
 def test_link_lists_dropped() -> None:
