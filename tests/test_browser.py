@@ -571,6 +571,8 @@ def test_script_widget_on_another_origin_finds_results(
         assert title.get_attribute("target") == "_blank"
         assert title.get_attribute("href").startswith(live_server + "/doc/")
         assert page.locator("#box mark").count() >= 1
+        shown = page.locator("#box .ss-meta time").first.inner_text()
+        assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}", shown)  # as people read dates
         assert (
             page.locator("#box .ss-button").evaluate("b => getComputedStyle(b).backgroundColor")
             == "rgb(138, 28, 28)"

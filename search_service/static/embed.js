@@ -46,6 +46,20 @@
     return node;
   }
 
+  /* A <time> reading "11 Nov 2019" for the day the page gave (its own calendar day). */
+  function dateElement(published) {
+    var day = String(published).slice(0, 10);
+    var node = element("time", "", day);
+    node.dateTime = day;
+    var parsed = new Date(day + "T00:00:00Z");
+    if (!isNaN(parsed.getTime()) && typeof Intl === "object") {
+      node.textContent = parsed.toLocaleDateString("en-GB", {
+        timeZone: "UTC", day: "numeric", month: "short", year: "numeric"
+      });
+    }
+    return node;
+  }
+
   /* The API's snippet is escaped HTML plus <mark>; keep the text and the marks, nothing else. */
   function snippetNodes(html) {
     var template = document.createElement("template"); // inert: nothing in it runs or loads
@@ -122,7 +136,11 @@
         link.rel = "noopener noreferrer";
         heading.appendChild(link);
         item.appendChild(heading);
-        var meta = element("p", "ss-meta", hit.site + (hit.published ? " · " + hit.published.slice(0, 10) : ""));
+        var meta = element("p", "ss-meta", hit.site);
+        if (hit.published) {
+          meta.appendChild(document.createTextNode(" · "));
+          meta.appendChild(dateElement(hit.published));
+        }
         item.appendChild(meta);
         var snippet = element("p", "ss-snippet");
         snippet.appendChild(snippetNodes(hit.snippet));
