@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from index import suggest as index_suggest
-from index.models import Hit, SearchResults
+from index.models import Hit, SearchError, SearchResults
 from index.search import Searcher
 
 #: Bounds of the suggestion and similar-documents endpoints.
@@ -32,7 +32,10 @@ def similar(searcher: Searcher, doc_id: str, size: int) -> list[Hit]:
     method = getattr(searcher, "more_like_this", None)
     if method is None:
         return []
-    return list(method(doc_id, size))
+    try:
+        return list(method(doc_id, size))
+    except SearchError:  # an extra under an article: its failure must not cost the article
+        return []
 
 
 def result_extras(results: SearchResults) -> dict[str, Any]:
