@@ -9,6 +9,7 @@ gzip, an image saved as ``.html``, zero bytes. Nothing here parses HTML.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import logging
 import os
 import re
@@ -334,6 +335,22 @@ def read_bytes(path: Path, options: IngestOptions) -> tuple[bytes, bytes]:
     return raw, data
 
 
+def file_hash(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in chunks (equal to ``content_hash`` of its bytes).
+
+    Used for files that are not kept in memory (too large, or unreadable as pages), so
+    incremental ingest can still tell when they change. "" when the file cannot be read.
+    """
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return ""
+    return digest.hexdigest()
+
+
 def read_page(path: Path | str, options: IngestOptions, root: Path | None = None) -> RawPage:
     """Read one source file into a RawPage; problems are recorded, never raised.
 
@@ -344,20 +361,14 @@ def read_page(path: Path | str, options: IngestOptions, root: Path | None = None
     """
     path = Path(path)
     url, site = derive_url(path, root)
-    raw = b""
     try:
         raw, data = read_bytes(path, options)
         text, codec = decode_html(data)
     except SourceError as err:
-        if not raw:
-            try:
-                raw = path.read_bytes() if path.stat().st_size <= options.max_bytes else b""
-            except OSError:
-                raw = b""
         return RawPage(
             source_path=str(path),
             text="",
-            content_hash=content_hash(raw),
+            content_hash=file_hash(path),
             url=url,
             site=site,
             problem=(err.kind, err.reason),

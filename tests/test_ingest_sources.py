@@ -218,3 +218,10 @@ def test_missing_file_is_an_error_not_a_raise(tmp_path: Path) -> None:
     page = read_page(tmp_path / "missing.html", OPTIONS)
     assert page.problem is not None
     assert page.problem[0] == ERROR
+
+
+def test_too_large_file_still_hashed(tmp_path: Path) -> None:
+    """A refused file keeps the hash of its bytes, so a later change is noticed."""
+    data = b"<p>" + b"x" * 5000 + b"</p>"
+    page = read_page(write(tmp_path / "big.html", data), IngestOptions(max_bytes=2048))
+    assert page.content_hash == content_hash(data)
