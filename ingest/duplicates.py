@@ -402,6 +402,16 @@ def _bucket_pairs(
     return np.concatenate(chunks) if chunks else _NO_PAIRS
 
 
+def _distinct(codes: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (sort-based: hashing a few million codes is slower)."""
+    if len(codes) < 2:
+        return codes
+    codes = np.sort(codes)
+    keep = np.ones(len(codes), dtype=bool)
+    keep[1:] = codes[1:] != codes[:-1]
+    return codes[keep]
+
+
 def _hash64(text: str) -> int:
     """A stable 64-bit hash, never 0 (0 stands for "none")."""
     value = int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
@@ -506,13 +516,13 @@ class StoryGrouper:
                 with np.errstate(over="ignore"):
                     band_keys = (block * multipliers).sum(axis=1, dtype=np.uint64)
                 pair_chunks.append(_bucket_pairs(band_keys, lsh_rows, n, MAX_BUCKET))
-                # Keep the working set small: fold the band's pairs in as we go.
-                pair_chunks = [np.unique(np.concatenate(pair_chunks))]
+                if band % 8 == 7:  # a copy pair turns up in many bands: fold repeats away
+                    pair_chunks = [_distinct(np.concatenate(pair_chunks))]
         key_owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(v.key_ends))
         pair_chunks.append(_bucket_pairs(v.key_flat, key_owner, n, MAX_BUCKET))
         exact = np.flatnonzero(v.valid & (v.shingles >= MIN_EXACT_SHINGLES) & (v.body_hash != 0))
         pair_chunks.append(_bucket_pairs(v.body_hash[exact], exact, n, MAX_BUCKET))
-        candidates = np.unique(np.concatenate(pair_chunks))
+        candidates = _distinct(np.concatenate(pair_chunks))
         del pair_chunks
 
         # 3. verify the candidates: copies of the same text are merged at once; a copy
@@ -667,7 +677,8 @@ class _Verifier:
         kb = self.key_flat[self.key_ends[b] : self.key_ends[b + 1]]
         if not len(ka) or not len(kb):
             return 0, 0
-        return len(np.intersect1d(ka, kb)), min(len(ka), len(kb))
+        shared = set(ka.tolist()).intersection(kb.tolist())  # tiny arrays: sets beat numpy
+        return len(shared), min(len(ka), len(kb))
 
     def same_headline(self, a: int, b: int) -> bool:
         """Identical headlines (words, case and a " | Site" part aside)."""
