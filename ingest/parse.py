@@ -52,6 +52,10 @@ DROP_TAGS = (
 )
 #: Deeper elements than this are flattened into their ancestor at this depth.
 MAX_DEPTH = 120
+#: Elements kept after pruning; the rest of a monstrous page is cut (see _truncate).
+MAX_ELEMENTS = 30_000
+#: Link texts kept for the headline rules.
+MAX_LINK_TEXTS = 3_000
 _JSON_SCRIPT_TYPES = ("application/ld+json", "application/json")
 
 
@@ -157,6 +161,27 @@ def _prune(body: lxml.html.HtmlElement) -> None:
         else:
             stack.extend(el)
     _flatten_deep(body)
+    _truncate(body, MAX_ELEMENTS)
+
+
+def _truncate(body: Any, limit: int) -> None:
+    """Cut the document after its ``limit``-th element, bounding time on monstrous pages.
+
+    No article needs tens of thousands of elements once chrome is gone; what follows the
+    cut (a runaway list, generated filler) is dropped, and the tree stays well formed.
+    """
+    for count, el in enumerate(body.iter()):
+        if count < limit:
+            continue
+        log.debug("page cut after %d elements", limit)
+        node = el
+        while node is not None and node is not body:
+            parent = node.getparent()
+            for sibling in list(node.itersiblings()):
+                parent.remove(sibling)
+            node = parent
+        el.getparent().remove(el)
+        return
 
 
 def _link_texts(body: Any) -> list[str]:
@@ -165,6 +190,8 @@ def _link_texts(body: Any) -> list[str]:
         text = " ".join(a.text_content().split())
         if text and len(text) < 300:
             out.append(text)
+            if len(out) >= MAX_LINK_TEXTS:
+                break
     return out
 
 
