@@ -150,9 +150,7 @@ def extract_document(page: RawPage, options: IngestOptions) -> Document | Skippe
     Returns:
         A Document of kind ``article``, or a Skipped whose ``kind`` is ``listing``,
         ``not-found``, ``empty``, ``binary``, ``broken`` or ``error`` with a one-line reason.
-
-    Raises:
-        ValueError: the page text holds no HTML document at all.
+        Bad input never raises: it is a kind and a reason.
     """
     if page.problem is not None:
         return _skip(page, page.problem[0], page.problem[1])
@@ -162,7 +160,10 @@ def extract_document(page: RawPage, options: IngestOptions) -> Document | Skippe
         )
     if not page.text.strip():
         return _skip(page, EMPTY, "empty page: no text")
-    parsed = parse_html(page.text)
+    try:
+        parsed = parse_html(page.text)
+    except ValueError as err:  # only comments or an XML declaration: nothing to parse
+        return _skip(page, EMPTY, f"empty page: {err}")
     soup = parsed.soup
     if not soup.get_text(strip=True) and not parsed.head_title:
         return _skip(page, EMPTY, "empty HTML document: no text in <body>")

@@ -143,6 +143,7 @@ def test_not_found_page() -> None:
         ("space.html", b"  \n\t \n", EMPTY),
         ("zero.html.gz", gzip.compress(b""), EMPTY),
         ("empty-doc.html", b"<html><head></head><body>  </body></html>", EMPTY),
+        ("comment-only.html", b"<!-- saved by a crawler -->", EMPTY),
         ("truncated.html.gz", gzip.compress(STORY.encode() * 20)[:200], BROKEN),
         ("image.html", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, BINARY),
         ("doc.html", b"%PDF-1.7\n" + bytes(range(256)) * 8, BINARY),
