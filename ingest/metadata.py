@@ -149,11 +149,11 @@ def resolve_urls(
     og:url or rel=canonical count as the page's URL only on the page's own site: a republished
     copy names its original there.
     """
-    own_host = urlsplit(derived_url).hostname if derived_url else site
+    own_host = _host(derived_url) if derived_url else site
     candidates = [u for u in (_meta(page, "og:url"), *(page.links.get("canonical") or [])[:1]) if u]
     url = None
     for candidate in candidates:
-        host = urlsplit(candidate).hostname
+        host = _host(candidate)
         if host and (own_host is None or _same_site(host, own_host)):
             url = candidate
             break
@@ -165,8 +165,16 @@ def resolve_urls(
         canonical = None
     if canonical and not canonical.startswith(("http://", "https://")):
         canonical = None
-    host = site or (urlsplit(url).hostname if url else None) or ""
+    host = site or (_host(url) if url else None) or ""
     return url, canonical, host.lower()
+
+
+def _host(url: str) -> str | None:
+    """The host of a URL, or None when the URL is malformed ("http://[broken")."""
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
 
 
 def _same_site(a: str, b: str) -> bool:

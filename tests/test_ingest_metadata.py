@@ -258,3 +258,11 @@ def test_author_ignores_login_and_sort_widgets() -> None:
         "<h1>T</h1><a rel='author' href='/a/x'>Finian Cunningham</a>"
     )
     assert choose_author(p, None, "site.example") == "Finian Cunningham"
+
+
+def test_malformed_og_url_ignored() -> None:
+    """An og:url that is not a URL ("http://[broken") is ignored, not an exception."""
+    p = page("<meta property='og:url' content='http://[broken/a.html'>")
+    assert resolve_urls(p, "https://news.example/a.html", "news.example")[0] == (
+        "https://news.example/a.html"
+    )
