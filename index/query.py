@@ -38,7 +38,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.analysis import RegexTokenizer, StandardAnalyzer, StemmingAnalyzer
+from whoosh.analysis import RegexTokenizer, StandardAnalyzer
+
+from index.schema import text_analyzer
 
 from index.models import MAX_QUERY_TERMS, InvalidQuery
 from index.ranking import DEFAULT_PARAMS, FUNCTION_WORDS, RankingParams
@@ -58,7 +60,7 @@ MAX_DEPTH = 6
 #: Kept for callers of the old module (``MAX_WILDCARD_TERMS``).
 MAX_WILDCARD_TERMS = MAX_PREFIX_TERMS
 
-_STEM = StemmingAnalyzer()
+_STEM = text_analyzer()
 _PLAIN = StandardAnalyzer(stoplist=None)
 _SPLIT = RegexTokenizer()
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
@@ -448,12 +450,14 @@ class _Compiler:
         self.highlight.add(stems[0])
         if node.field is not None:
             return wq.Term(target, stems[0])
-        return self.anywhere(stems[0])
+        return self.anywhere(stems[0], node.text.lower())
 
-    def anywhere(self, stem: str) -> Any:
-        """A free word: the pooled text, plus the title and URL-section signals."""
+    def anywhere(self, stem: str, raw: str | None = None) -> Any:
+        """A free word: the pooled text, plus the title, exact-form and URL-section signals."""
         p = self.params
         parts = [wq.Term("text", stem)]
+        if p.exact_weight > 0 and raw:
+            parts.append(wq.Term("words", raw, boost=p.exact_weight))
         if p.title_weight > 0:
             parts.append(wq.Term("title", stem, boost=p.title_weight))
         if p.section_weight > 0:
@@ -638,6 +642,9 @@ def _proximity(positives: list[Any], params: RankingParams) -> Any:
     """Adjacent free words of the query found close together in the text score more: the
     sequential-dependence idea (Metzler & Croft 2005) with ordered pairs only."""
     if params.proximity_weight <= 0:
+        return None
+    free = sum(1 for n in positives if isinstance(n.item if isinstance(n, Required) else n, Word))
+    if free > params.proximity_max_words:
         return None
     stems: list[str | None] = []
     for node in positives:

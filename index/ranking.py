@@ -29,6 +29,9 @@ class RankingParams:
     #: Weight of a title match added to the pooled-text score of the same word. 0.3 beat
     #: 0 (0.677) and 0.5 (0.682) on SciFact: 0.691 (title-heavy weights overcount titles).
     title_weight: float = 0.3
+    #: Weight of a match of the word exactly as typed (unstemmed ``words`` field), on top of
+    #: the stemmed match: "induction" ranks documents saying "induction" above "inductive".
+    exact_weight: float = 0.0
     #: Weight of a URL-section match ("business" in /business/...): news only.
     section_weight: float = 0.5
     #: Weight of a pair of adjacent query words found within ``slop`` positions in the text.
@@ -36,6 +39,10 @@ class RankingParams:
     #: CPU per query (62 -> 310 ms: Whoosh phrase matchers read positions in Python).
     proximity_weight: float = 0.0
     proximity_slop: int = 1
+    #: Proximity only for queries of at most this many words: on long ones it costs 5x the
+    #: CPU for nothing measurable (SciFact, above); names in short news queries ("united
+    #: nations") are where it counts.
+    proximity_max_words: int = 4
     #: Queries with at most this many words rank documents with every word first (what a
     #: search-box user expects); longer ones are ranked by score alone, since BM25 already
     #: rewards matching more words and a strict tier put partial matches of long claims

@@ -38,6 +38,7 @@ from index.models import (
 )
 from index.query import ParsedQuery, parse_user_query
 from index.ranking import DEFAULT_PARAMS, RankingParams, weighting
+from index.schema import text_analyzer
 from index.spelling import correct_text
 from ingest.document import Document
 
@@ -265,7 +266,9 @@ class Searcher:
             out.strict_count = len(strict)
             out.partial = partial
             ordered = [(d, s) for s, d in strict]
-            if parsed.loose is not None and len(strict) < request.page * request.size:
+            # The "most words" pass runs even when the first page is full of every-word
+            # matches: the total must not depend on the page asked for.
+            if parsed.loose is not None:
                 loose_q = parsed.loose if boost is None else wq.AndMaybe(parsed.loose, boost)
                 loose, partial = self._collect(searcher, loose_q, filt, deadline)
                 out.partial = out.partial or partial
@@ -394,17 +397,15 @@ class Searcher:
         if found is None:
             return []
         stored = searcher.stored_fields(found)
-        from whoosh.analysis import StemmingAnalyzer
-
         counts: dict[str, int] = {}
-        for tok in StemmingAnalyzer()(f"{stored.get('title', '')}\n{stored.get('body', '')}"):
+        for tok in text_analyzer()(f"{stored.get('title', '')}\n{stored.get('body', '')}"):
             if len(tok.text) > 2 and not tok.text.isdigit():
                 counts[tok.text] = counts.get(tok.text, 0) + 1
         n = searcher.doc_count_all()
         scored = []
         for term, tf in counts.items():
             df = searcher.doc_frequency("text", term)
-            if df <= 1 or df > n * 0.2:
+            if df <= 1 or df > n * 0.5:  # only this document, or half the collection
                 continue
             scored.append((tf * math.log(n / df), term))
         scored.sort(reverse=True)

@@ -161,3 +161,113 @@ def test_no_index_yet(tmp_path: Path) -> None:
 
     with pytest.raises(NoIndexYet):
         Searcher(tmp_path).search(SearchRequest(q="river"))
+
+
+# -- ranking, filters, facets, suggestions, more like this, time bound ----------------------
+
+
+@pytest.fixture(scope="module")
+def news(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    from datetime import UTC, datetime, timedelta
+
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    recent = (datetime.now(UTC) - timedelta(days=3)).strftime("%Y-%m-%d")
+    data = tmp_path_factory.mktemp("news")
+    docs = [
+        Document(id="n0", url="https://w.example/n0.html", site="w.example", title="Election of a new mayor",
+                 author="Di Eck", published="2004-05-05", body=("The mayor thanked the voters of the city.",),
+                 story="n0"),
+        Document(id="n1", url="https://x.example/business/n1.html", site="x.example", title="Airline profits climb",
+                 author="Ann Lee", published="2004-01-10", body=("The airline reported record profits.",),
+                 story="n1"),
+        Document(id="n2", url="https://y.example/sport/n2.html", site="y.example", title="Airline sponsors the league",
+                 author="Bo Chen", published="2004-02-11", body=("A football league has a new airline sponsor.",),
+                 story="n2"),
+        Document(id="n3", url="https://z.example/2004/n3.html", site="z.example", title="Profits at the airline",
+                 author="Bo Chen", published="2005-03-12", body=("Airline profits rose again this year.",),
+                 story="n3"),
+        Document(id="n4", url="https://z.example/2004/n4.html", site="z.example", title="Election of a new mayor",
+                 author="Cy Dam", published=recent, body=("The mayor thanked the voters of the city.",),
+                 story="n4"),
+        Document(id="n5", url="https://x.example/politics/n5.html", site="x.example", title="Mayor opens a park",
+                 author="Ann Lee", published=today, body=("The new park opened in the city centre.",),
+                 story="n5"),
+    ]
+    build_generation(data, docs)
+    return Searcher(data)
+
+
+def test_section_in_the_url_ranks_a_story_filed_there(news: Searcher) -> None:
+    res = news.search(SearchRequest(q="airline business"))
+    assert res.hits[0].id == "n1"  # "business" is only in its URL
+    assert res.notice is None
+
+
+def test_title_matches_count_more(news: Searcher) -> None:
+    hits = news.search(SearchRequest(q="profits")).hits
+    assert {h.id for h in hits[:2]} == {"n1", "n3"}
+
+
+def test_filters_site_author_dates_and_quick_ranges(news: Searcher) -> None:
+    from datetime import datetime
+
+    q = "airline OR mayor"
+    assert {h.id for h in news.search(SearchRequest(q=q, site="z.example")).hits} == {"n3", "n4"}
+    assert {h.id for h in news.search(SearchRequest(q=q, author="Bo Chen")).hits} == {"n2", "n3"}
+    rng = SearchRequest(q=q, date_from=datetime(2004, 2, 1), date_to=datetime(2005, 12, 31))
+    assert {h.id for h in news.search(rng).hits} == {"n0", "n2", "n3"}
+    assert {h.id for h in news.search(SearchRequest(q=q, within="week")).hits} == {"n4", "n5"}
+    assert {h.id for h in news.search(SearchRequest(q=q, within="day")).hits} == {"n5"}
+    assert news.search(SearchRequest(q=q, site="nowhere.example")).total == 0
+    with pytest.raises(InvalidRequest):
+        news.search(SearchRequest(q=q, within="decade"))
+
+
+def test_facets_site_author_year_month(news: Searcher) -> None:
+    facets = news.search(SearchRequest(q="airline")).facets
+    assert dict(facets["site"]) == {"x.example": 1, "y.example": 1, "z.example": 1}
+    assert facets["author"][0] == ("Bo Chen", 2)
+    assert facets["year"] == [("2005", 1), ("2004", 2)]
+    assert [m for m, _ in facets["month"]] == ["2005-03", "2004-02", "2004-01"]
+
+
+def test_sorts_and_recency(news: Searcher) -> None:
+    q = "airline OR mayor"
+    newest = [h.id for h in news.search(SearchRequest(q=q, sort="newest")).hits]
+    assert newest == ["n5", "n4", "n3", "n0", "n2", "n1"]
+    assert [h.id for h in news.search(SearchRequest(q=q, sort="oldest")).hits] == newest[::-1]
+    plain = news.search(SearchRequest(q="mayor voters"))
+    blended = news.search(SearchRequest(q="mayor voters", recency=True))
+    assert {h.id for h in plain.hits} == {h.id for h in blended.hits}
+    assert [h.id for h in plain.hits][:2] == ["n0", "n4"]  # same text: ties keep index order
+    assert [h.id for h in blended.hits][:2] == ["n4", "n0"]  # the recent copy first
+
+
+def test_spelling_correction_shows_results_and_suggests(news: Searcher) -> None:
+    res = news.search(SearchRequest(q="airlnie profits"))
+    assert res.corrected and res.suggestion == "airline profits"
+    assert {h.id for h in res.hits} >= {"n1", "n3"}
+    assert res.notice and "airline profits" in res.notice
+    assert news.search(SearchRequest(q="airline profits")).suggestion is None
+
+
+def test_more_like_this(news: Searcher) -> None:
+    similar = news.more_like_this("n1", size=5)
+    assert similar and similar[0].id == "n3"
+    assert all(h.id != "n1" for h in similar)
+    assert news.more_like_this("missing") == []
+
+
+def test_highlights_never_mark_excluded_or_unmatched_words(news: Searcher) -> None:
+    hit = news.search(SearchRequest(q="airline -league profits")).hits[0]
+    marked = {t.lower() for t, m in hit.snippet if m} | {t.lower() for t, m in hit.title_parts if m}
+    assert marked and marked <= {"airline", "profits"}
+
+
+def test_time_budget_returns_partial_results(tmp_path: Path) -> None:
+    docs = [doc(f"t{i}", "x.example", f"Story {i}", "river " * 5 + f"word{i}") for i in range(300)]
+    build_generation(tmp_path, docs)
+    slow = Searcher(tmp_path, time_budget_s=0.0)
+    res = slow.search(SearchRequest(q="river"))
+    assert res.partial and res.total < 300
+    assert not Searcher(tmp_path).search(SearchRequest(q="river")).partial
