@@ -1,9 +1,9 @@
-"""Title, author, publication date, URL and site of a parsed page.
+"""Title, author, URL and site of a parsed page (the date is in ``ingest.published``).
 
 Each field has several witnesses (``<title>``, Open Graph, JSON-LD, the visible ``<h1>``
 and byline) that disagree on real scrapes: a ``<title>`` carries the site name, a meta
-author names the site, a meta date is the crawl time. The functions here gather the
-witnesses and let them vote, preferring what the reader sees on the page.
+author names the site, og:url names the original of a republished copy. The functions here
+gather the witnesses and let them vote, preferring what the reader sees on the page.
 """
 
 from __future__ import annotations
