@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString
@@ -320,3 +321,47 @@ def body_paragraphs(soup: BeautifulSoup) -> tuple[Tag | None, list[str]]:
     for part in with_siblings(main, scores):
         paragraphs.extend(read_blocks(part))
     return main, paragraphs
+
+
+#: JSON keys whose list value may hold an article's paragraphs in embedded app state.
+_JSON_TEXT_KEYS = ("text", "content", "value", "html")
+_JSON_MIN_CHARS = 300
+_JSON_MAX_NODES = 50_000
+
+
+def paragraphs_from_data(json_ld: list[dict[str, Any]], app_state: list[Any]) -> list[str]:
+    """Paragraphs a client-rendered page keeps only in its data, for when the HTML has none.
+
+    JSON-LD ``articleBody`` first; else the longest list of text items found in embedded
+    application state (``[{"type": "paragraph", "text": ...}, ...]``). The walk is bounded.
+    """
+    for obj in json_ld:
+        body = obj.get("articleBody")
+        if isinstance(body, str) and len(body.strip()) >= _JSON_MIN_CHARS:
+            return [p for p in (_clean(x) for x in re.split(r"\n\s*\n|\n", body)) if p]
+    best: list[str] = []
+    stack: list[Any] = list(app_state)
+    seen = 0
+    while stack and seen < _JSON_MAX_NODES:
+        node = stack.pop()
+        seen += 1
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            texts = [_item_text(item) for item in node]
+            found = [t for t in texts if t]
+            if len(found) >= 2 and sum(map(len, found)) > sum(map(len, best)):
+                best = found
+            stack.extend(node)
+    return best if sum(map(len, best)) >= _JSON_MIN_CHARS else []
+
+
+def _item_text(item: Any) -> str:
+    if isinstance(item, str):
+        text = item
+    elif isinstance(item, dict):
+        text = next((v for k in _JSON_TEXT_KEYS if isinstance(v := item.get(k), str)), "")
+    else:
+        return ""
+    text = _clean(re.sub(r"<[^>]+>", " ", text))
+    return text if len(text) >= 20 and " " in text else ""

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bs4 import Tag
 
-from ingest.body import body_paragraphs
+from ingest.body import body_paragraphs, paragraphs_from_data
 from ingest.boilerplate import clean_chrome, clean_lines, iter_tags
 from ingest.document import (
     ARTICLE,
@@ -179,6 +179,9 @@ def extract_document(page: RawPage, options: IngestOptions) -> Document | Skippe
     says_not_found = _is_not_found(parsed, title)
     clean_chrome(soup)
     main, paragraphs = body_paragraphs(soup)
+    if sum(map(len, paragraphs)) < _MIN_ARTICLE_CHARS:
+        # a client-rendered page: the text is only in JSON-LD or the app's embedded state
+        paragraphs = paragraphs_from_data(parsed.json_ld, parsed.app_state) or paragraphs
     teasers_in_main = _teaser_count(main) if main is not None else 0
     ctx = HeadlineContext(
         title=title,

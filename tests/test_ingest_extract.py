@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import json
 import time
 from pathlib import Path
 
@@ -274,3 +275,36 @@ def test_monstrous_page_is_cut(monkeypatch: pytest.MonkeyPatch) -> None:
     doc = extract_document(RawPage(source_path="big.html", text=text, size=len(text)), OPTIONS)
     assert isinstance(doc, Document)
     assert 1_000 < len(doc.body) < 2_000
+
+
+def test_client_rendered_page_uses_embedded_state() -> None:
+    """A page whose HTML is an empty app shell takes its text from the embedded JSON."""
+    paras = [
+        {"type": "paragraph", "text": f"Sentence number {i} of the story, told in the app state."}
+        for i in range(8)
+    ]
+    state = json.dumps({"props": {"article": {"headline": "Shell page", "body": paras}}})
+    text = (
+        "<html><head><title>Shell page - Site</title>"
+        f"<script id='__NEXT_DATA__' type='application/json'>{state}</script></head>"
+        "<body><div id='root'><h1>Shell page</h1></div></body></html>"
+    )
+    doc = extract_document(RawPage(source_path="app.html", text=text, size=len(text)), OPTIONS)
+    assert isinstance(doc, Document)
+    assert len(doc.body) == 8
+    assert doc.body[0].startswith("Sentence number 0")
+
+
+def test_json_ld_article_body_fallback() -> None:
+    """JSON-LD articleBody is used when the HTML shows no text."""
+    body = "First paragraph of the story with enough words. " * 4
+    body += "\\n\\nSecond paragraph of the story, also long enough. " * 3
+    ld = json.dumps({"@type": "NewsArticle", "headline": "LD page", "articleBody": body})
+    text = (
+        "<html><head><title>LD page</title>"
+        f"<script type='application/ld+json'>{ld}</script></head>"
+        "<body><h1>LD page</h1></body></html>"
+    )
+    doc = extract_document(RawPage(source_path="ld.html", text=text, size=len(text)), OPTIONS)
+    assert isinstance(doc, Document)
+    assert doc.body[0].startswith("First paragraph")
