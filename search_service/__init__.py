@@ -17,6 +17,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Searcher is opened lazily, once per worker process (``extensions.get_searcher``).
     """
     app = Flask(__name__)
+    # Static files (style.css, embed.js on other sites' pages) may be cached for an hour.
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 3600
     settings = load_settings()
     app.config.update(settings.as_flask_config())
     if config:
@@ -26,9 +28,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     extensions.init_app(app)
     errors.init_app(app)
-    ratelimit.init_app(app)
     metrics.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(embed.bp)
+    ratelimit.init_app(app)
     return app

@@ -49,3 +49,11 @@ def test_off_disables_the_limit(indexed_data_dir: Path) -> None:
     client = create_app({"TESTING": True, "DATA_DIR": indexed_data_dir,
                          "RATE_LIMIT": "off"}).test_client()
     assert all(client.get("/api/v1/stats").status_code == 200 for _ in range(5))
+
+
+def test_autocomplete_has_its_own_larger_allowance(indexed_data_dir: Path) -> None:
+    client = create_app({"TESTING": True, "DATA_DIR": indexed_data_dir,
+                         "RATE_LIMIT": "2 per minute"}).test_client()
+    codes = [client.get("/api/v1/suggest?q=no").status_code for _ in range(21)]
+    assert codes[:20] == [200] * 20 and codes[20] == 429
+    assert client.get("/api/v1/search?q=fire").status_code == 200  # searches still allowed
