@@ -86,7 +86,7 @@ _SELF_SCORING = frozenset(
 )
 _MIN_BLOCK_CHARS = 25
 _NEAR_BEST = 0.9
-_MAX_LINK_SHARE = 0.6
+_MAX_LINK_SHARE = 0.8
 _SPACE = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]?$")
 _SENTENCE_BONUS = 30.0

@@ -73,6 +73,13 @@ _LEAD_IN_CHROME = re.compile(
     r"|(?:related|more|watch|listen|recommended|trending|video|photos?|gallery)\s*[:>»|])",
     re.IGNORECASE,
 )
+#: A lead-in set off by a colon, as a line of text ("READ MORE: Other headline").
+_LEAD_IN_WITH_COLON = re.compile(
+    r"^\s*(?:read\s+more|read\s+also|also\s+read|see\s+also|related|more|watch|listen|"
+    r"recommended|trending|most\s+read|continue\s+reading)\s*[:>\u00bb|]",
+    re.IGNORECASE,
+)
+_LEAD_IN_MAX = 200
 _ALWAYS_CHROME_TEXT = re.compile(
     r"^\s*(?:advert(?:isement|ising)?s?|sponsored(?: content)?|skip to (?:main )?content|"
     r"share (?:on|via) \w+|please enable javascript.*|this \w+ requires javascript\.?|"
@@ -407,8 +414,13 @@ def drop_byline_lines(paragraphs: list[str]) -> list[str]:
 
 
 def drop_stock_lines(paragraphs: list[str]) -> list[str]:
-    """Lines that are stock chrome wherever they stand ("Advertisement", "Share on Facebook")."""
-    return [p for p in paragraphs if not _ALWAYS_CHROME_TEXT.match(p)]
+    """Stock chrome lines ("Advertisement", "Share on Facebook", "READ MORE: <headline>")."""
+    return [
+        p
+        for p in paragraphs
+        if not _ALWAYS_CHROME_TEXT.match(p)
+        and not (len(p) < _LEAD_IN_MAX and _LEAD_IN_WITH_COLON.match(p))
+    ]
 
 
 #: Rules over the body's paragraph texts, run after the container is read.
