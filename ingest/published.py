@@ -181,14 +181,22 @@ def choose_published(page: ParsedPage) -> str | None:
     """The publication date at the page's precision; the visible byline beats a contrary meta."""
     structured = structured_dates(page)
     shown = visible_dates(page.soup)
-    if shown:
-        reference = day_of(shown[0])
-        agreeing = [v for v in structured + shown if _same_day(v, shown[0])]
-        if agreeing:
-            return max(agreeing, key=precision)
-        return shown[0] if reference else None
-    return structured[0] if structured else None
+    if not shown:
+        return structured[0] if structured else None
+    first = shown[0]
+    # a machine value adds precision only when it agrees with what the page shows: the same
+    # day, and the same clock time when the page shows one
+    agreeing = [v for v in shown + structured if _agrees(v, first)]
+    return max(agreeing, key=precision)  # the first of equals: the shown one
 
 
-def _same_day(a: str, b: str) -> bool:
-    return day_of(a) == day_of(b)
+def _agrees(value: str, shown: str) -> bool:
+    if day_of(value) != day_of(shown):
+        return False
+    shown_time = _clock(shown)
+    return shown_time is None or _clock(value) in (None, shown_time)
+
+
+def _clock(value: str) -> str | None:
+    """The local hh:mm an ISO value states, or None for a date only."""
+    return value[11:16] if len(value) >= 16 and value[10] == "T" else None

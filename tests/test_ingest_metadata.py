@@ -266,3 +266,12 @@ def test_malformed_og_url_ignored() -> None:
     assert resolve_urls(p, "https://news.example/a.html", "news.example")[0] == (
         "https://news.example/a.html"
     )
+
+
+def test_same_day_meta_with_another_time_loses() -> None:
+    """A meta time on the right day but at the crawl hour does not replace the shown time."""
+    p = page(
+        "<meta property='article:published_time' content='2004-09-12T14:24:00-08:00'>",
+        "<h1>T</h1><div title='2004-09-12T11:39:00-08:00'>2 hours ago</div>",
+    )
+    assert choose_published(p) == "2004-09-12T11:39:00-08:00"
