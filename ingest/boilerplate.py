@@ -32,7 +32,7 @@ CHROME_WORDS = frozenset(
     advert advertisement advertising ads ad adslot sponsor sponsored promo promoted
     outbrain taboola breadcrumb breadcrumbs sidebar widget widgets menu navbar navigation
     topbar skip skiplink masthead banner modal popup overlay login signin tags tagcloud
-    caption figcaption pullquote pullout callout byline dateline authorbox authorcard
+    caption figcaption pullquote pullout callout byline authorbox authorcard
     bio toolbar noprint footer copyright disclaimer legal""".split()
 )
 #: Compound names that are chrome only as a pair ("read-more", "more-stories").
