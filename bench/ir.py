@@ -111,8 +111,8 @@ CV_GRIDS: dict[str, dict[str, list[object]]] = {
         "drop_function_words": [True, False],
     },
     "scraped": {
-        "proximity_weight": [0.0, 0.3, 1.0],
-        "section_weight": [0.25, 0.5, 1.0],
+        "proximity_weight": [0.0, 0.3, 1.0, 2.0],
+        "section_weight": [0.25, 0.5, 1.0, 2.0],
     },
 }
 

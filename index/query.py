@@ -31,6 +31,7 @@ unmatched parentheses are dropped or closed; operators without an operand are ig
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,10 +41,9 @@ from typing import Any
 from whoosh import query as wq
 from whoosh.analysis import RegexTokenizer, StandardAnalyzer
 
-from index.schema import text_analyzer
-
 from index.models import MAX_QUERY_TERMS, InvalidQuery
 from index.ranking import DEFAULT_PARAMS, FUNCTION_WORDS, RankingParams
+from index.schema import text_analyzer
 
 #: Fields a user may name in the query, mapped to the indexed field.
 USER_FIELDS = {"title": "title", "body": "body", "site": "site", "author": "author"}
@@ -657,7 +657,7 @@ def _proximity(positives: list[Any], params: RankingParams) -> Any:
         else:
             stems.append(None)  # a phrase or a field breaks the sequence
     pairs = []
-    for a, b in zip(stems, stems[1:]):
+    for a, b in itertools.pairwise(stems):
         if a and b and a != b and (a, b) not in pairs:
             pairs.append((a, b))
     if not pairs:

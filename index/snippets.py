@@ -9,10 +9,10 @@ Output is (text, is_match) pieces: the renderer escapes text itself.
 
 from __future__ import annotations
 
-from whoosh.analysis import StemmingAnalyzer
+from index.schema import text_analyzer
 
 SNIPPET_CHARS = 240
-_ANALYZER = StemmingAnalyzer()
+_ANALYZER = text_analyzer()
 
 Pieces = tuple[tuple[str, bool], ...]
 
@@ -40,20 +40,6 @@ def _pieces(text: str, spans: list[tuple[int, int, str]], start: int, end: int) 
     if pos < end:
         out.append((text[pos:end], False))
     return out
-
-
-def _normalise(pieces: list[tuple[str, bool]]) -> Pieces:
-    merged: list[tuple[str, bool]] = []
-    for t, m in pieces:
-        t = " ".join(t.split()) if not m else t
-        if not m and pieces and t == "":
-            continue
-        merged.append((t, m))
-    # restore single spaces between pieces that the whitespace collapse glued together
-    fixed: list[tuple[str, bool]] = []
-    for i, (t, m) in enumerate(merged):
-        fixed.append((t, m))
-    return tuple(p for p in fixed if p[0])
 
 
 def title_parts(title: str, terms: frozenset[str]) -> Pieces:

@@ -9,6 +9,7 @@ for words of 5 letters or more), the most frequent one among equals.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 #: Words shorter than this are never corrected (too many neighbours to choose from).
@@ -33,7 +34,8 @@ def correct_word(reader: Any, word: str) -> str | None:
             if cand == low:
                 continue
             df = reader.doc_frequency("words", cand)
-            if best is None or (df, cand) > (best[0], best[1]) and df > best[0]:
+            # the most frequent candidate; ties alphabetically (terms_within has no order)
+            if best is None or df > best[0] or (df == best[0] and cand < best[1]):
                 best = (df, cand)
         if best is not None:
             return _same_case(word, best[1])
@@ -51,8 +53,6 @@ def _same_case(typed: str, fixed: str) -> str:
 def correct_text(reader: Any, text: str, words: tuple[str, ...]) -> str | None:
     """``text`` with each unknown word of ``words`` replaced by its correction (None when
     nothing changed). Replaces whole words only, keeping operators and phrases as typed."""
-    import re
-
     fixes = {}
     for w in words:
         fixed = correct_word(reader, w)
