@@ -60,17 +60,19 @@ def _headline_links(parsed: ParsedPage) -> list[str]:
     return [t for t in parsed.link_texts if 4 <= len(t.split()) <= 30]
 
 
-def _teaser_count(soup: Tag) -> int:
+def _teaser_count(soup: Tag, *, cards: bool = True) -> int:
     """Linked headlines: the items of a section front or tag page.
 
-    A heading holding a link counts, and so does a link of four words or more that stands on
-    its own (a card title) rather than inside a sentence of a paragraph.
+    A heading holding a link counts, and with ``cards`` so does a link of four words or more
+    that stands on its own (a card title) rather than inside a sentence of a paragraph.
     """
     count = 0
     for tag in iter_tags(soup, _TEASER_TAGS):
         if tag.name == "a":
-            if tag.find_parent(_TEASER_HEADINGS | _PROSE_PARENTS) is None and (
-                len(tag.get_text(" ").split()) >= 4
+            if (
+                cards
+                and tag.find_parent(_TEASER_HEADINGS | _PROSE_PARENTS) is None
+                and (len(tag.get_text(" ").split()) >= 4)
             ):
                 count += 1
         elif tag.find("a") is not None:
@@ -170,11 +172,11 @@ def extract_document(page: RawPage, options: IngestOptions) -> Document | Skippe
     name = site_name(parsed)
     url, canonical, site = resolve_urls(parsed, page.url, page.site)
     title = choose_title(parsed, site)
-    author = choose_author(parsed, name, site)
-    published = choose_published(parsed)
+    author = choose_author(parsed, name, site, title)
+    published = choose_published(parsed, title)
     other_headlines = [h for h in _headline_links(parsed) if h != title]
     labels = tuple({t for t in parsed.link_texts if len(t.split()) <= 3})
-    teasers_before = _teaser_count(soup)
+    teasers_before = _teaser_count(soup, cards=False)  # page-wide: linked headings only
 
     says_not_found = _is_not_found(parsed, title)
     clean_chrome(soup)

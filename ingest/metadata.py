@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString
 
+from ingest.dates import find_date
 from ingest.parse import ParsedPage
 
 log = logging.getLogger(__name__)
@@ -44,9 +45,14 @@ _NOT_AUTHOR_CONTEXT = re.compile(
     re.IGNORECASE,
 )
 _TEXT_BYLINE = re.compile(
-    r"(?:^|[(|·•,;]\s*)(?i:(?:(?:words|written|posted|reported|reporting|story|text|published)\s+)?"
+    r"(?:^|[(|·•,;]\s*|(?:\d|(?i:[ap]\.?m\.?))\s+)"
+    r"(?i:(?:(?:words|written|posted|reported|reporting|story|text|published)\s+)?"
     r"by:?)\s+(?P<name>[A-ZÀ-Þ][\w'\u2019.-]+(?:\s+(?:(?:van|von|de|der|den|da|di|del|la|le|bin|al)\s+)*"
     r"[A-ZÀ-Þ][\w'\u2019.-]+){1,3})"
+)
+_NAME_THEN_DATE = re.compile(
+    r"^(?P<name>[A-Z\u00c0-\u00de][\w'\u2019.-]+(?:\s+[A-Z\u00c0-\u00de][\w'\u2019.-]+){1,3})"
+    r"\s*(?:,|\u2014|\u2013|\||\u00b7|-\s)"
 )
 _NOT_PERSON_BY = re.compile(
     r"(?:photo(?:graph(?:y|s)?)?|pictures?|images?|illustrations?|video|"
@@ -215,7 +221,7 @@ def name_keys(page: ParsedPage, site: str | None) -> set[str]:
 
 def _is_site_piece(piece: str, names: set[str]) -> bool:
     key = title_key(piece)
-    return bool(key) and key in names
+    return bool(key) and (key in names or key.removeprefix("the") in names)
 
 
 def title_alternatives(text: str, names: set[str]) -> list[str]:
@@ -242,7 +248,7 @@ def _visible_headline(soup: BeautifulSoup) -> list[tuple[str, str, float]]:
     out: list[tuple[str, str, float]] = []
     h1 = soup.find("h1")
     if isinstance(h1, Tag):
-        text = clean_text(h1.get_text(" "))
+        text = _own_text(h1)
         if text and len(text) < 400:
             out.append(("h1", text, 2.5))
     tag = _first_headline_element(soup)
@@ -251,6 +257,21 @@ def _visible_headline(soup: BeautifulSoup) -> list[tuple[str, str, float]]:
         if 3 < len(text) < 400:
             out.append(("headline", text, 1.5))
     return out
+
+
+def _own_text(heading: Tag) -> str:
+    """A heading's text without links glued into it ("Own headline <a>Next story</a>").
+
+    A heading that is one link (to the article itself) keeps that link's text.
+    """
+    full = clean_text(heading.get_text(" "))
+    links = [a for a in heading.find_all("a") if isinstance(a, Tag)]
+    if not links:
+        return full
+    bare = clean_text(
+        " ".join(s for s in heading.find_all(string=True) if s.find_parent("a") is None)
+    )
+    return bare if len(title_key(bare)) >= 8 else full
 
 
 def _first_headline_element(soup: BeautifulSoup) -> Tag | None:
@@ -389,12 +410,11 @@ def _visible_bylines(soup: BeautifulSoup) -> Iterator[str]:
         yield (named if isinstance(named, Tag) else el).get_text(" ")
 
 
-def _text_bylines(soup: BeautifulSoup) -> Iterator[str]:
+def _text_bylines(soup: BeautifulSoup, title: str | None = None) -> Iterator[str]:
     """Names in "By Name" texts just after the headline (bylines without a telling class)."""
-    h1 = soup.find("h1")
-    start: Any = h1 if isinstance(h1, Tag) else soup
+    start = headline_element(soup, title)
     seen = 0
-    for node in start.next_elements if isinstance(h1, Tag) else soup.descendants:
+    for node in start.next_elements if start is not None else soup.descendants:
         if type(node) is not NavigableString:
             continue  # text only: not tags, comments or CDATA
         text = clean_text(node)
@@ -411,6 +431,10 @@ def _text_bylines(soup: BeautifulSoup) -> Iterator[str]:
             if node.parent is not None and _in_chrome_context(node.parent):
                 continue
             yield match.group("name")
+        # "Rafael Santos, Staff Writer — 17 November 2004": a name beside a date
+        named = _NAME_THEN_DATE.match(text)
+        if named and find_date(text) and not _in_chrome_context(node.parent or node):
+            yield named.group("name")
         # a byline split over elements: "By <span>Name</span>"
         if re.search(r"(?:^|\s)by:?$", text, re.IGNORECASE) and not _NOT_PERSON_BY.search(text):
             following = node.find_next(string=True)
@@ -441,7 +465,9 @@ def _in_chrome_context(el: Tag) -> bool:
     return False
 
 
-def choose_author(page: ParsedPage, sitename: str | None, site: str) -> str | None:
+def choose_author(
+    page: ParsedPage, sitename: str | None, site: str, title: str | None = None
+) -> str | None:
     """The byline's person, without "By" or job title; never the site's own name."""
     rejects = {
         title_key(x) for x in (sitename, site, site.split(".")[-2] if "." in site else "") if x
@@ -460,7 +486,7 @@ def choose_author(page: ParsedPage, sitename: str | None, site: str) -> str | No
         name = ok(_clean_name(raw))
         if name:
             return name
-    for raw in _text_bylines(page.soup):
+    for raw in _text_bylines(page.soup, title):
         name = ok(_clean_name(raw))
         if name:
             return name
@@ -484,9 +510,33 @@ def choose_author(page: ParsedPage, sitename: str | None, site: str) -> str | No
     return None
 
 
-def headline_element(soup: BeautifulSoup) -> Tag | None:
-    """The element showing the headline: the first ``<h1>``, else one named like a headline."""
+def headline_element(soup: BeautifulSoup, title: str | None = None) -> Tag | None:
+    """The element showing the headline, where bylines and dates start.
+
+    The first element whose text is the chosen title (old layouts set it in ``<font><b>``),
+    else the first ``<h1>``, else one named like a headline.
+    """
+    tkey = title_key(title) if title else ""
+    for heading in soup.find_all(["h1", "h2"], limit=6):
+        if len(tkey) >= 8 and tkey in title_key(heading.get_text(" ")):
+            return heading  # the headline, maybe glued to a neighbour's link
+    if len(tkey) >= 8:
+        for node in soup.descendants:
+            if isinstance(node, Tag) and node.name not in ("html", "body", "a", "title"):
+                text = node.get_text(" ")
+                if len(text) < 3 * len(title or "") + 40 and title_key(text).startswith(tkey):
+                    return _outermost_same_text(node)
     h1 = soup.find("h1")
     if isinstance(h1, Tag):
         return h1
     return _first_headline_element(soup)
+
+
+def _outermost_same_text(node: Tag) -> Tag:
+    """The highest ancestor holding nothing but ``node``'s text (``<font><b>Title</b></font>``)."""
+    key = title_key(node.get_text(" "))
+    while node.parent is not None and node.parent.name not in ("body", "html", "[document]"):
+        if title_key(node.parent.get_text(" ")) != key:
+            break
+        node = node.parent
+    return node

@@ -21,6 +21,7 @@ from ingest.parse import ParsedPage
 
 log = logging.getLogger(__name__)
 
+_TODAY = re.compile(r"^\W*(?:today(?:'s date)?|it is now|current date|now)\b", re.IGNORECASE)
 _UPDATED = re.compile(r"\b(?:updated?|modified|edited|last\s+changed|revised)\b", re.IGNORECASE)
 _CHROME_DATE = re.compile(
     r"(?:^|[\s_-])(?:today|todays|date-?bar|edition|current-date|top-?bar|weather|clock|"
@@ -97,7 +98,7 @@ def _machine_date(el: Tag) -> str | None:
     return None
 
 
-def visible_dates(soup: BeautifulSoup) -> list[str]:
+def visible_dates(soup: BeautifulSoup, title: str | None = None) -> list[str]:
     """Dates shown from the headline on (bylines, ``<time>``, "Posted on" lines).
 
     Skips the page header above the headline (today's date), comments, footers and
@@ -105,7 +106,7 @@ def visible_dates(soup: BeautifulSoup) -> list[str]:
     shown text when both name the same day, as it is more precise.
     """
     out: list[str] = []
-    start = headline_element(soup)
+    start = headline_element(soup, title)
     nodes = start.next_elements if start is not None else soup.descendants
     texts = 0
     in_header = True
@@ -137,7 +138,12 @@ def visible_dates(soup: BeautifulSoup) -> list[str]:
 
 
 def before_update(text: str) -> str:
-    """The part of a dateline before an "Updated ..." note ("" when it starts with one)."""
+    """The part of a dateline before an "Updated ..." note ("" when it starts with one).
+
+    A "Today is ..." header states the crawl day, not the article's: it gives "" too.
+    """
+    if _TODAY.match(text):
+        return ""
     match = _UPDATED.search(text)
     return text[: match.start()] if match else text
 
@@ -177,10 +183,10 @@ def _chrome_date(el: Tag) -> bool:
     return False
 
 
-def choose_published(page: ParsedPage) -> str | None:
+def choose_published(page: ParsedPage, title: str | None = None) -> str | None:
     """The publication date at the page's precision; the visible byline beats a contrary meta."""
     structured = structured_dates(page)
-    shown = visible_dates(page.soup)
+    shown = visible_dates(page.soup, title)
     if not shown:
         return structured[0] if structured else None
     first = shown[0]
