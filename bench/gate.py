@@ -108,13 +108,46 @@ def suite_sample_extract() -> dict[str, float]:
     return score_extraction(sample / "pages", sample / "truth.jsonl", sample / "chrome-strings.txt")
 
 
+def _search_suite(collection: str) -> dict[str, float]:
+    """Index a judged collection in a temporary directory (once per gate run), run its
+    queries through Searcher.search, score them with the shared scorer (bench/ir.py)."""
+    from bench import ir
+
+    data = SHARED / "data" / ("ir/scifact" if collection == "scifact" else "scraped-sample")
+    _need(data)
+    _need(SHARED / "bench" / ("ir_eval.py" if collection == "scifact" else "scraped_eval.py"))
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            result = ir.measure(collection, Path(tmp) / "data", Path(tmp) / "run.trec")
+        except ir.SharedAbsent as err:
+            raise SharedMissing(str(err)) from err
+    if result.returncode != 0 or not result.figures:
+        raise RuntimeError(f"scorer failed: {result.report[-500:]}")
+    return result.figures
+
+
+def suite_scifact() -> dict[str, float]:
+    """Ranking on SciFact (5,183 abstracts, 300 judged claims): nDCG@10, Recall@100."""
+    figures = _search_suite("scifact")
+    return {k: v for k, v in figures.items() if k in ("ndcg10", "recall100", "map100")}
+
+
+def suite_scraped_search() -> dict[str, float]:
+    """Search on the shared scraped-news sample (ingested, indexed, 195 judged queries):
+    nDCG@10, MRR@10, Recall@100 and the duplicate rate in the top 10 (a ceiling)."""
+    figures = _search_suite("scraped")
+    return {k: v for k, v in figures.items() if k in ("ndcg10", "mrr10", "recall100", "dup10")}
+
+
 SUITES: dict[str, Callable[[], dict[str, float]]] = {
     "scraped-extract": suite_scraped_extract,
     "sample-extract": suite_sample_extract,
+    "scifact": suite_scifact,
+    "scraped-search": suite_scraped_search,
 }
 
 #: Figures where lower is better (pinned as ceilings).
-LOWER_IS_BETTER = {"leaks", "chrome_leaks", "errors_not_reported"}
+LOWER_IS_BETTER = {"leaks", "chrome_leaks", "errors_not_reported", "dup10"}
 
 
 def check(name: str, figures: dict[str, float], pinned: dict[str, float]) -> list[str]:
