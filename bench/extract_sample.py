@@ -2,10 +2,15 @@
 
 Usage:
     python bench/extract_sample.py --out /tmp/extract.jsonl [--pages DIR] [--jobs N]
-    python3 ../shared/bench/scraped_eval.py extract --truth DIR/../ground-truth.jsonl \\
-        --pred /tmp/extract.jsonl
+    python3 ../shared/bench/scraped_eval.py extract \\
+        --truth ../shared/data/scraped-sample/ground-truth.jsonl --pred /tmp/extract.jsonl
 
-Exit status 2 when the pages folder (by default the shared scraped sample) is absent.
+The default folder is the shared scraped sample; ``--pages search_service/sample/pages``
+scores our own bundled sample (truth.jsonl and chrome-strings.txt beside it). One line per
+file: {"source", "id", "kind", "url", "site", "title", "author", "published", "body"
+(paragraphs joined by a blank line), "duplicate_of": null, "error"}. Progress and the CPU
+time per page go to stderr. Exit status 2 when the pages folder is absent (../shared not
+mounted).
 """
 
 from __future__ import annotations
