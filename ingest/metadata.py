@@ -521,15 +521,39 @@ def headline_element(soup: BeautifulSoup, title: str | None = None) -> Tag | Non
         if len(tkey) >= 8 and tkey in title_key(heading.get_text(" ")):
             return heading  # the headline, maybe glued to a neighbour's link
     if len(tkey) >= 8:
-        for node in soup.descendants:
-            if isinstance(node, Tag) and node.name not in ("html", "body", "a", "title"):
-                text = node.get_text(" ")
-                if len(text) < 3 * len(title or "") + 40 and title_key(text).startswith(tkey):
-                    return _outermost_same_text(node)
+        found = _element_with_key(soup, tkey)
+        if found is not None:
+            return _outermost_same_text(found)
     h1 = soup.find("h1")
     if isinstance(h1, Tag):
         return h1
     return _first_headline_element(soup)
+
+
+def _element_with_key(soup: BeautifulSoup, tkey: str) -> Tag | None:
+    """The first element whose text starts with the key ``tkey``, found from its first string.
+
+    One pass over the text nodes (not over every element's whole text, which is quadratic on
+    deep pages): a string that starts the key is climbed a few levels to the element holding
+    the whole key.
+    """
+    for string in soup.find_all(string=True):
+        if type(string) is not NavigableString:
+            continue
+        skey = title_key(string)
+        if len(skey) < 4 or not tkey.startswith(skey[: len(tkey)]):
+            continue
+        node = string.parent
+        for _ in range(4):
+            if node is None or node.name in ("html", "body", "[document]", "title", "a"):
+                break
+            key = title_key(node.get_text(" "))
+            if key.startswith(tkey):
+                return node if len(key) < 2 * len(tkey) + 40 else None
+            if not tkey.startswith(key):
+                break
+            node = node.parent
+    return None
 
 
 def _outermost_same_text(node: Tag) -> Tag:
