@@ -433,7 +433,8 @@ def _text_bylines(soup: BeautifulSoup, title: str | None = None) -> Iterator[str
             yield match.group("name")
         # "Rafael Santos, Staff Writer — 17 November 2004": a name beside a date
         named = _NAME_THEN_DATE.match(text)
-        if named and find_date(text) and not _in_chrome_context(node.parent or node):
+        parent = node.parent
+        if named and find_date(text) and parent is not None and not _in_chrome_context(parent):
             yield named.group("name")
         # a byline split over elements: "By <span>Name</span>"
         if re.search(r"(?:^|\s)by:?$", text, re.IGNORECASE) and not _NOT_PERSON_BY.search(text):
