@@ -40,11 +40,13 @@ def init_app(app: Flask) -> Limiter | None:
     rate = str(app.config.get("RATE_LIMIT", "") or "").strip()
     if not rate or rate.lower() in {"off", "0", "none", "false"}:
         return None
+    # application_limits: one allowance per client shared by every route (default_limits
+    # would grant the full rate again on each endpoint).
     limiter = Limiter(
         key_func=get_remote_address,
         app=app,
-        default_limits=[rate],
-        default_limits_exempt_when=_exempt,
+        application_limits=[rate],
+        application_limits_exempt_when=_exempt,
         storage_uri="memory://",
         headers_enabled=True,
         strategy="moving-window",

@@ -133,6 +133,28 @@ class _LimitedServer(LiveServer):
              "wsgi:app"], cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
         self._wait_ready()
 
+    def _wait_ready(self, timeout: float = 60.0) -> None:
+        """LiveServer's wait, but a slow first answer on a busy machine is not a failure."""
+        wait_until_healthy(self, timeout)
+
+
+def wait_until_healthy(server: LiveServer, timeout: float) -> None:
+    """Poll /healthz until 200; read timeouts (a loaded machine) are retried, not raised."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited early:\n{server.log_path.read_text()}")
+        try:
+            if requests.get(server.url + "/healthz", timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"gunicorn did not answer within {timeout} s")
+
 
 def test_a_burst_gets_429_with_retry_after(limited_server: str) -> None:
     codes = []
@@ -153,12 +175,6 @@ def test_a_burst_gets_429_with_retry_after(limited_server: str) -> None:
     assert requests.get(f"{limited_server}/readyz", timeout=30).status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: Flask-Limiter's default_limits count per endpoint, so the rate_limit setting "
-    "('requests per client address to pages, API and embed') is granted once per route: a "
-    "client over its allowance on /api/v1/search still gets the full allowance again on "
-    "/search, /embed, /doc/<id>, /search.rss, ... (search_service/ratelimit.py; a shared "
-    "limit, e.g. Limiter(application_limits=[rate]), would count them together)"))
 def test_one_allowance_per_client_across_pages_and_api(limited_server: str) -> None:
     for _ in range(6):
         requests.get(f"{limited_server}/api/v1/search?q=council", timeout=30)
