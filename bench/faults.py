@@ -46,6 +46,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -113,7 +114,7 @@ def index_count(data: Path) -> tuple[str, int, int]:
     ix = whoosh_index.open_dir(str(gen))
     with ix.searcher() as searcher:
         ids = [f["id"] for f in searcher.all_stored_fields()]
-        probe = len(searcher.search(Every(), limit=1))
+        probe = 0 if searcher.search(Every(), limit=1).is_empty() else 1
     if len(ids) != len(set(ids)):
         return gen.name, -1, probe  # a duplicated id: a lost-or-doubled document
     return gen.name, len(ids), probe
@@ -349,7 +350,8 @@ def full_disk(data: Path, trials: int, seed: int) -> dict[str, Any]:
     """Reindex on a tmpfs with a random little room left (needs root for mount)."""
     if os.geteuid() != 0 or not shutil.which("mount"):
         return {"name": "full-disk", "trials": 0, "passed": 0, "skipped": "needs root"}
-    size_mb = int(sum(f.stat().st_size for f in data.rglob("*") if f.is_file()) / 2**20 * 1.5) + 16
+    # room for the copied data dir and two more generations (a reindex keeps two)
+    size_mb = int(sum(f.stat().st_size for f in data.rglob("*") if f.is_file()) / 2**20 * 2.5) + 32
     rng = random.Random(seed)
     results: list[dict[str, Any]] = []
 
@@ -377,12 +379,14 @@ def full_disk(data: Path, trials: int, seed: int) -> dict[str, Any]:
             leftovers = [p.name for p in (d / "index").iterdir()
                          if p.is_dir() and p.name != live_after]
             (mnt / "ballast").unlink()
-            again = cli("reindex", "--data-dir", str(d), "-q").returncode
+            again_proc = cli("reindex", "--data-dir", str(d), "-q")
+            again = again_proc.returncode
             ok = (proc.returncode == 2 and one_line and "space" in err.lower()
                   and live_after == live and count_after == count and probe == 1 and again == 0)
             return {"ok": ok, "room_kb": room // 1024, "exit": proc.returncode, "message": err[:200],
                     "live_kept": live_after == live, "leftover_dirs": leftovers,
-                    "reindex_after_freeing": again}
+                    "reindex_after_freeing": again, "after_freeing_message": again_proc.stderr[-200:],
+                    "free_after_freeing_mb": shutil.disk_usage(mnt).free // 2**20}
         finally:
             subprocess.run(["umount", "-l", str(mnt)], check=False)
             mnt.rmdir()
@@ -405,6 +409,10 @@ def broken_generation(data: Path, trials: int, seed: int) -> dict[str, Any]:
 
         gen = current_generation(data)
         how = "delete" if i % 2 == 0 else "corrupt"
+        # a server already serving the generation when it breaks: what do its workers do?
+        running = Gunicorn(data, FAULTS / "gunicorn-broken-running.log", workers=2)
+        for _ in range(8):
+            requests.get(running.url + "/api/v1/search?q=council", timeout=30)
         if how == "delete":
             shutil.rmtree(gen)
         else:
@@ -416,6 +424,14 @@ def broken_generation(data: Path, trials: int, seed: int) -> dict[str, Any]:
                     if rng.random() < 0.5:
                         blob = blob[: rng.randrange(len(blob))]
                     f.write_bytes(bytes(blob))
+        seen = []
+        for _ in range(12):
+            try:
+                seen.append(requests.get(running.url + "/readyz", timeout=30).status_code)
+            except requests.RequestException:
+                seen.append(-1)  # the worker died under the request
+            time.sleep(0.1)
+        running.stop()
         server = Gunicorn(data, FAULTS / "gunicorn-broken.log", workers=1)
         try:
             ready = requests.get(server.url + "/readyz", timeout=30)
@@ -427,7 +443,8 @@ def broken_generation(data: Path, trials: int, seed: int) -> dict[str, Any]:
         ok = (ready.status_code == 503 and search.status_code == 503 and rebuilt.returncode == 0
               and ready_after.status_code == 200)
         return {"ok": ok, "how": how, "readyz": ready.status_code, "search": search.status_code,
-                "reindex_exit": rebuilt.returncode, "readyz_after_reindex": ready_after.status_code}
+                "reindex_exit": rebuilt.returncode, "readyz_after_reindex": ready_after.status_code,
+                "running_server_readyz": dict(sorted(Counter(seen).items()))}
 
     for i in range(trials):
         _trial(results, one, i)

@@ -146,3 +146,94 @@ def test_full_disk_during_reindex_is_a_clear_error_and_the_live_index_survives(t
     finally:
         subprocess.run(["umount", "-l", str(mnt)], check=False)
         mnt.rmdir()
+
+
+# -- appended by the reliability harness (bench/faults.py runs these 10 times each) -----------
+
+
+def test_a_second_reindex_refuses_clearly_while_one_holds_the_lock(tmp_path: Path) -> None:
+    """Another process holds the writer lock (as a running reindex does): full and --changed
+    reindexes refuse with one clear line, and work once it is gone."""
+    data = build_data_dir(tmp_path / "data")
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from pathlib import Path; from index.generations import writer_lock\n"
+         f"with writer_lock(Path({str(data)!r})):\n    print('locked', flush=True); time.sleep(60)"],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        for extra in ([], ["--changed"]):
+            proc = cli("reindex", "--data-dir", str(data), *extra)
+            assert proc.returncode == 2
+            assert "reindex already running" in proc.stderr
+            assert f"pid {holder.pid}" in proc.stderr
+            assert "Traceback" not in proc.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+    assert cli("reindex", "--data-dir", str(data)).returncode == 0
+
+
+def test_a_killed_worker_fails_only_its_request_and_is_replaced(
+    indexed_data_dir: Path, tmp_path: Path
+) -> None:
+    """SIGKILL of the worker holding a half-sent request: that request fails, the next
+    succeeds, and the master brings the worker count back."""
+    import socket
+
+    import psutil
+    import requests
+
+    from .conftest import LiveServer
+
+    class Server(LiveServer):
+        def _wait_ready(self, timeout: float = 60.0) -> None:
+            # LiveServer's wait raises on a read timeout: a loaded machine is not a failure
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                try:
+                    if requests.get(self.url + "/healthz", timeout=5).status_code == 200:
+                        return
+                except requests.RequestException:
+                    time.sleep(0.1)
+            raise RuntimeError("gunicorn did not answer")
+
+    server = Server(indexed_data_dir, tmp_path / "gunicorn.log")
+    try:
+        master = psutil.Process(server.proc.pid)
+        before = {c.pid for c in master.children()}
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        sock.sendall(b"GET /api/v1/search?q=fire HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        port = sock.getsockname()[1]
+        victim = None
+        deadline = time.monotonic() + 5
+        while victim is None and time.monotonic() < deadline:
+            for child in master.children():
+                try:
+                    conns = child.net_connections("tcp")
+                except psutil.Error:
+                    continue
+                if any(c.raddr and c.raddr.port == port for c in conns):
+                    victim = child.pid
+        assert victim is not None, "no worker held the connection"
+        os.kill(victim, signal.SIGKILL)
+        try:
+            sock.sendall(b"\r\n")
+            answer = sock.recv(100)
+        except OSError:
+            answer = b""
+        sock.close()
+        assert not answer.startswith(b"HTTP/1.1 200")
+        assert requests.get(f"{server.url}/api/v1/search?q=fire", timeout=30).status_code == 200
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            now = {c.pid for c in master.children()}
+            if victim not in now and len(now) == len(before):
+                break
+            time.sleep(0.1)
+        assert victim not in now and len(now) == len(before)
+        assert all(requests.get(f"{server.url}/readyz", timeout=30).status_code == 200
+                   for _ in range(4))
+    finally:
+        server.stop()
