@@ -227,7 +227,9 @@ class Searcher:
         lo = _naive_utc(request.date_from)
         hi = _naive_utc(request.date_to)
         if request.within:
-            since = datetime.now(UTC).replace(tzinfo=None) - QUICK_RANGES[request.within]
+            # to the minute, so that the filter set is cached for a minute, not rebuilt per request
+            now = datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0)
+            since = now - QUICK_RANGES[request.within]
             lo = since if lo is None else max(lo, since)
         if parsed.date_from is not None:
             lo = parsed.date_from if lo is None else max(lo, parsed.date_from)

@@ -16,6 +16,9 @@ from typing import Any
 MIN_WORD = 4
 #: Edit distance 2 only for words at least this long.
 MIN_WORD_DIST2 = 6
+#: Unknown words looked up per query: each lookup walks the part of the vocabulary that
+#: starts with its first letter, so a query of 30 made-up words must not walk it 30 times.
+MAX_LOOKUPS = 5
 
 
 def correct_word(reader: Any, word: str) -> str | None:
@@ -54,7 +57,14 @@ def correct_text(reader: Any, text: str, words: tuple[str, ...]) -> str | None:
     """``text`` with each unknown word of ``words`` replaced by its correction (None when
     nothing changed). Replaces whole words only, keeping operators and phrases as typed."""
     fixes = {}
-    for w in words:
+    looked = 0
+    for w in dict.fromkeys(words):
+        low = w.lower()
+        if len(low) < MIN_WORD or not low.isalpha() or reader.doc_frequency("words", low) > 0:
+            continue
+        looked += 1
+        if looked > MAX_LOOKUPS:
+            break
         fixed = correct_word(reader, w)
         if fixed is not None:
             fixes[w] = fixed

@@ -76,6 +76,8 @@ def test_prefix_expands_and_is_bounded(searcher: Searcher) -> None:
     assert res.notice and str(MAX_PREFIX_TERMS) in res.notice
     with pytest.raises(InvalidQuery):
         searcher.search(SearchRequest(q="a*"))
+    with pytest.raises(InvalidQuery, match="at most"):
+        searcher.search(SearchRequest(q="ri* br* su* el*"))
 
 
 @pytest.mark.parametrize(
