@@ -367,7 +367,10 @@ def _clean_name(value: str) -> str | None:
         words.pop()  # "Jane Doe Business Columnist": the job title is not the name
     if not words or any(w.lower().strip(".,") in _NOT_A_PERSON for w in words):
         return None
-    if len(words) == 1 and words[0].lower() in _ROLE_WORDS | {"by", "from", "and", "log", "admin"}:
+    if len(words) == 1 and (
+        words[0].lower() in _ROLE_WORDS | {"by", "from", "and", "log", "admin"}
+        or words[0].islower()  # a user name ("jdadmin"), not a byline
+    ):
         return None
     return " ".join(words)
 
