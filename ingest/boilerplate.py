@@ -70,7 +70,8 @@ _LEAD_IN_CHROME = re.compile(
     r"follow\s+us|sign\s+up|subscribe|share\s+this|continue\s+reading|most\s+read|"
     r"editor'?s\s+picks?|advertisement|sponsored)\b"
     # words that start sentences too ("Watch out for ice") count only before a colon
-    r"|(?:related|more|watch|listen|recommended|trending|video|photos?|gallery)\s*[:>»|])",
+    r"|(?:related|more|watch|listen|recommended|trending|video|photos?|gallery|source|via)"
+    r"\s*[:>»|])",
     re.IGNORECASE,
 )
 #: A lead-in set off by a colon, as a line of text ("READ MORE: Other headline").
