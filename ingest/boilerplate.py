@@ -366,6 +366,11 @@ _BYLINE_LINE = re.compile(
     r"first\s+published)(?:\s+(?:by|on|at))?|by)\b[\s:]",
     re.IGNORECASE,
 )
+_RELATIVE_TIME = re.compile(
+    r"^\W*(?:(?:updated\s+)?\d+\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|h|days?|weeks?)"
+    r"\s+ago|just now|yesterday|today)\W*$",
+    re.IGNORECASE,
+)
 _BYLINE_FILLERS = frozenset(
     "and by in for of the de van von der la le da di staff writer reporter correspondent editor "
     "contributor photographer".split()
@@ -393,7 +398,8 @@ def is_byline_or_date_line(text: str) -> bool:
         )
     rest = _DATE_WORDS.sub(" ", text)
     if not re.sub(r"[\W_]+", "", rest):
-        return any(ch.isdigit() for ch in text)
+        # only a date: but a score, an attendance or a kick-off time ("2000 GMT") is text
+        return find_date(text) is not None or _RELATIVE_TIME.match(text) is not None
     # "Ann Lee · 2004-11-04 01:54": a name beside a date, set off by a separator
     words = [w for w in re.split(r"[\W_]+", rest) if w]
     return (

@@ -201,6 +201,8 @@ def test_byline_and_date_lines(line: str) -> None:
     [
         "By Tuesday the river had risen by two metres and the road was closed.",
         "By noon, the crowd had gone.",
+        "1,375",
+        "2000 GMT",
         "Published in 1998, the novel sold a million copies.",
         '"Share it."',
         "It was 2004.",
