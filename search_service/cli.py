@@ -160,8 +160,8 @@ def ingest(paths: tuple[Path, ...], data_dir: Path | None, jobs: int, quiet: boo
         f"Ingested {report.files} files into {settings.data_dir} in {report.seconds:.1f} s: "
         f"{report.new} new, {report.changed} changed, {report.unchanged} unchanged, "
         f"{report.removed} removed. Kinds: {kinds or 'none'}. "
-        f"{report.documents} documents in {report.stories} stories. "
-        f"{len(report.skipped)} files did not become documents"
+        f"{_n(report.documents, 'document')} in {_n(report.stories, 'story', 'stories')}. "
+        f"{_n(len(report.skipped), 'file')} did not become documents"
         + (":" if report.skipped else ".")
     )
     for path, kind, reason in report.skipped[:MAX_SKIPPED_SHOWN]:
@@ -213,6 +213,11 @@ def _open_store(data_dir: Path) -> Any:
     if not (data_dir / STORE_FILE).is_file():
         raise FatalError(f"no document store in {data_dir}: run `search-service ingest PATH` first")
     return Store(data_dir)
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    """``1 document``, ``2 documents``."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
 def _reindex(data_dir: Path, quiet: bool) -> Any:
