@@ -287,23 +287,33 @@ class Searcher:
             ordered = [(d, s) for s, d in loose]
             # "every word" count without a second pass: a strict match is rare in long queries
             out.strict_count = len(ordered)
+        every = out.strict_count if tiered else len(ordered)
         if request.collapse:
-            ordered = self._collapse(ordered)
+            ordered, every = self._collapse(ordered, every)
         if request.sort != "relevance":
-            ordered = self._sort_by_date(ordered, newest=request.sort == "newest")
+            # Date order within each tier: documents with every word, by date, then the
+            # "most words" ones, by date (otherwise the newest one-word match comes first).
+            newest = request.sort == "newest"
+            ordered = self._sort_by_date(ordered[:every], newest) + self._sort_by_date(ordered[every:], newest)
         out.docs = ordered
         return out
 
-    def _collapse(self, ordered: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    def _collapse(self, ordered: list[tuple[int, float]],
+                  first: int | None = None) -> tuple[list[tuple[int, float]], int]:
         """One entry per story, at its best copy's rank, showing its representative copy
-        when that copy matched (the original or most complete), else the best copy."""
+        when that copy matched (the original or most complete), else the best copy. Also
+        returns how many entries come from the first ``first`` matches (a tier boundary)."""
         cols = self._cols()
         stories = cols.column("story")
         reps = cols.column("is_representative")
         matched = {d for d, _ in ordered}
         out: list[tuple[int, float]] = []
         seen: set[Any] = set()
-        for d, s in ordered:
+        boundary = 0
+        first = len(ordered) if first is None else first
+        for i, (d, s) in enumerate(ordered):
+            if i == first:
+                boundary = len(out)
             key = stories[d] if stories[d] is not None else ("doc", d)
             if key in seen:
                 continue
@@ -315,7 +325,9 @@ class Searcher:
                         shown = other
                         break
             out.append((shown, s))
-        return out
+        if first >= len(ordered):
+            boundary = len(out)
+        return out, boundary
 
     def _sort_by_date(self, ordered: list[tuple[int, float]], newest: bool) -> list[tuple[int, float]]:
         dates = self._cols().column("published")
@@ -418,7 +430,7 @@ class Searcher:
         items, _ = self._collect(searcher, q, None, time.perf_counter() + self.time_budget_s)
         story = stored.get("story")
         ordered = [(d, s) for s, d in items if d != found and (story is None or cols.column("story")[d] != story)]
-        ordered = self._collapse(ordered)[:size]
+        ordered = self._collapse(ordered)[0][:size]
         request = SearchRequest(q=doc_id, highlight=False)
         parsed = ParsedQuery(text="", strict=None, loose=None)
         return [self._to_hit(searcher, cols, d, s, parsed, request) for d, s in ordered]

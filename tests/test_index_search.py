@@ -271,3 +271,10 @@ def test_time_budget_returns_partial_results(tmp_path: Path) -> None:
     res = slow.search(SearchRequest(q="river"))
     assert res.partial and res.total < 300
     assert not Searcher(tmp_path).search(SearchRequest(q="river")).partial
+
+
+def test_date_sorts_keep_every_word_matches_first(news: Searcher) -> None:
+    ids = [h.id for h in news.search(SearchRequest(q="airline profits", sort="newest")).hits]
+    assert ids == ["n3", "n1", "n2"]  # n2 (newer than n1) has only "airline"
+    ids = [h.id for h in news.search(SearchRequest(q="airline profits", sort="oldest")).hits]
+    assert ids == ["n1", "n3", "n2"]
