@@ -63,7 +63,8 @@ from bench.load import (  # noqa: E402
     log,
     prepare_data,
     query_paths,
-    run_wrk,
+    finish_wrk,
+    start_wrk,
     warm_up,
 )
 
@@ -582,12 +583,8 @@ def reindex_under_load(data: Path, full: int, changed: int, concurrency: int,
 
                 known.append(parse_qs(urlsplit(path).query)["q"][0])
         checker = HitChecker(server.url, known)
-        wrk_out: dict[str, Any] = {}
-        # wrk runs a fixed time, long enough to cover every reindex (estimated first)
-        wrk_proc_seconds = _estimate_seconds(full, changed, data)
-        wrk_thread = threading.Thread(target=lambda: wrk_out.update(
-            run_wrk(server.url, paths_file, concurrency, wrk_proc_seconds)), daemon=True)
-        wrk_thread.start()
+        # wrk runs until every reindex is done (then SIGINT: it still reports)
+        wrk = start_wrk(server.url, paths_file, concurrency, 24 * 3600)
         started = time.monotonic()
         ops: list[dict[str, Any]] = []
         lost: list[str] = []
@@ -625,7 +622,7 @@ def reindex_under_load(data: Path, full: int, changed: int, concurrency: int,
             ops.append({"kind": "changed", "action": action, "ingest_exit": ing.returncode,
                         "exit": proc.returncode, "seconds": round(time.monotonic() - t0, 2)})
         duration = time.monotonic() - started
-        wrk_thread.join()
+        wrk_out = finish_wrk(wrk, stop=True)
         checks = checker.stop()
         # the final state: every added page, with its latest word, is searchable
         final_missing = [slug for slug, word in pages if requests.get(
@@ -645,15 +642,6 @@ def reindex_under_load(data: Path, full: int, changed: int, concurrency: int,
         "ok": (not failed_ops and not lost and not final_missing and checks["empty"] == 0
                and checks["failed"] == 0 and wrk_out.get("errors", 1) == 0),
     }
-
-
-def _estimate_seconds(full: int, changed: int, data: Path) -> float:
-    """How long wrk should run to cover every reindex: time one full and one incremental."""
-    t0 = time.monotonic()
-    cli("reindex", "--data-dir", str(data), "-q")
-    one_full = time.monotonic() - t0
-    # under load the reindexes slow down (they share 2 cores with the server): 3x margin
-    return max(30.0, 3.0 * (full * one_full + changed * 4.0))
 
 
 # -- main -------------------------------------------------------------------------------------

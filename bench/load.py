@@ -335,28 +335,37 @@ def wrk_binary() -> str:
     return found
 
 
-def run_wrk(url: str, paths_file: Path, concurrency: int, seconds: float,
-            seed: int = 1, timeout_s: int = 10) -> dict[str, Any]:
-    """One wrk run: ``concurrency`` connections for ``seconds``; figures from the Lua done()."""
+def start_wrk(url: str, paths_file: Path, concurrency: int, seconds: float,
+              seed: int = 1, timeout_s: int = 10) -> subprocess.Popen[str]:
+    """wrk in the background: ``concurrency`` connections for at most ``seconds``."""
     script = WORK / "wrk-paths.lua"
     script.parent.mkdir(parents=True, exist_ok=True)
     script.write_text(WRK_SCRIPT, encoding="utf-8")
     threads = max(1, min(concurrency, 2))
-    out = subprocess.run(
-        [wrk_binary(), "-t", str(threads), "-c", str(concurrency), "-d", f"{seconds:g}s",
+    return subprocess.Popen(
+        [wrk_binary(), "-t", str(threads), "-c", str(concurrency), "-d", f"{max(1, round(seconds))}s",
          "--timeout", f"{timeout_s}s", "-s", str(script), url, "--", str(paths_file), str(seed)],
-        capture_output=True, text=True, check=True,
-    ).stdout
-    line = next(ln for ln in out.splitlines() if ln.startswith("WRKJSON "))
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def finish_wrk(proc: subprocess.Popen[str], stop: bool = False) -> dict[str, Any]:
+    """Wait for wrk (or stop it now with SIGINT: it still prints its figures)."""
+    if stop and proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate()
+    line = next((ln for ln in out.splitlines() if ln.startswith("WRKJSON ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk printed no figures (exit {proc.returncode}): {err[-500:]}")
     raw = json.loads(line[len("WRKJSON "):])
     errors = raw["errors"]
     server_errors = sum(n for code, n in raw["statuses"].items() if code.startswith("5"))
     refused = sum(n for code, n in raw["statuses"].items() if code.startswith("4"))
+    seconds = max(raw["duration_us"] / 1e6, 1e-9)
     return {
-        "concurrency": concurrency,
-        "seconds": raw["duration_us"] / 1e6,
+        "seconds": seconds,
         "requests": raw["requests"],
-        "rps": raw["requests"] / (raw["duration_us"] / 1e6),
+        "rps": raw["requests"] / seconds,
         "p50_ms": raw["p50_us"] / 1000, "p95_ms": raw["p95_us"] / 1000,
         "p99_ms": raw["p99_us"] / 1000, "max_ms": raw["max_us"] / 1000,
         "statuses": raw["statuses"],
@@ -366,6 +375,13 @@ def run_wrk(url: str, paths_file: Path, concurrency: int, seconds: float,
         "refused_4xx": refused,
         "socket_errors": {k: v for k, v in errors.items() if k != "status"},
     }
+
+
+def run_wrk(url: str, paths_file: Path, concurrency: int, seconds: float,
+            seed: int = 1, timeout_s: int = 10) -> dict[str, Any]:
+    """One wrk run: ``concurrency`` connections for ``seconds``; figures from the Lua done()."""
+    result = finish_wrk(start_wrk(url, paths_file, concurrency, seconds, seed, timeout_s))
+    return {"concurrency": concurrency, **result}
 
 
 def warm_up(url: str, paths: list[str], n: int = 40) -> None:
