@@ -60,10 +60,10 @@ from bench.load import (  # noqa: E402
     WORK,
     Gunicorn,
     corpus_pages,
+    finish_wrk,
     log,
     prepare_data,
     query_paths,
-    finish_wrk,
     start_wrk,
     warm_up,
 )
@@ -107,9 +107,10 @@ def store_state(data: Path) -> dict[str, Any]:
 
 def index_count(data: Path) -> tuple[str, int, int]:
     """(live generation, documents in it, hits for the probe query) read like a worker does."""
-    from index.generations import current_generation
     from whoosh import index as whoosh_index
     from whoosh.query import Every
+
+    from index.generations import current_generation
 
     gen = current_generation(data)
     ix = whoosh_index.open_dir(str(gen))

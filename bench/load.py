@@ -196,7 +196,7 @@ class Gunicorn:
             full_env["SEARCH_SERVICE_WORKERS"] = str(workers)
         full_env.update(env or {})
         self.log_path = log_path
-        self._log = open(log_path, "ab")  # noqa: SIM115 — closed in stop()
+        self._log = open(log_path, "ab")
         self.proc = subprocess.Popen(
             [PYTHON, "-m", "gunicorn", "--config", "python:search_service.gunicorn_conf",
              app],

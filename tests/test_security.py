@@ -119,7 +119,7 @@ def limited_server(indexed_data_dir: Path, tmp_path_factory: pytest.TempPathFact
 class _LimitedServer(LiveServer):
     """LiveServer with a low rate limit and one worker."""
 
-    def __init__(self, data_dir: Path, log_path: Path) -> None:  # noqa: D107
+    def __init__(self, data_dir: Path, log_path: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ)
@@ -127,7 +127,7 @@ class _LimitedServer(LiveServer):
                    SEARCH_SERVICE_PORT=str(self.port), SEARCH_SERVICE_WORKERS="1",
                    SEARCH_SERVICE_RATE_LIMIT="5 per minute")
         self.log_path = log_path
-        self._log = open(log_path, "wb")  # noqa: SIM115 — closed in stop()
+        self._log = open(log_path, "wb")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "python:search_service.gunicorn_conf",
              "wsgi:app"], cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
