@@ -20,6 +20,7 @@ held-out scores; the configuration picked most often becomes the default.
     python bench/ir.py scraped --data-dir /tmp/scraped-dd --cv
 """
 
+# ruff: noqa: T201, E402 — a benchmark script: prints its report, imports after sys.path
 from __future__ import annotations
 
 import argparse
@@ -38,10 +39,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("SEARCH_SERVICE_SHARED", str(ROOT.parent / "shared"))).resolve()
 sys.path.insert(0, str(ROOT))
 
-from index.build import build_generation  # noqa: E402
-from index.models import SearchError, SearchRequest  # noqa: E402
-from index.search import Searcher  # noqa: E402
-from ingest.document import Document  # noqa: E402
+from index.build import build_generation
+from index.models import SearchError, SearchRequest
+from index.search import Searcher
+from ingest.document import Document
 
 
 def scifact_documents(corpus: Path) -> Iterator[Document]:
@@ -49,9 +50,15 @@ def scifact_documents(corpus: Path) -> Iterator[Document]:
     with open(corpus, encoding="utf-8") as fh:
         for line in fh:
             row = json.loads(line)
-            yield Document(id=row["_id"], url=None, site="scifact", title=row.get("title") or "",
-                           body=(row.get("text") or "",), story=row["_id"],
-                           source_path=row["_id"])
+            yield Document(
+                id=row["_id"],
+                url=None,
+                site="scifact",
+                title=row.get("title") or "",
+                body=(row.get("text") or "",),
+                story=row["_id"],
+                source_path=row["_id"],
+            )
 
 
 def read_queries(path: Path) -> list[tuple[str, str]]:
@@ -60,7 +67,9 @@ def read_queries(path: Path) -> list[tuple[str, str]]:
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             row = json.loads(line)
-            out.append((str(row.get("_id") or row.get("id")), row.get("text") or row.get("query") or ""))
+            out.append(
+                (str(row.get("_id") or row.get("id")), row.get("text") or row.get("query") or "")
+            )
     return out
 
 
@@ -75,8 +84,14 @@ def judged_ids(qrels: Path) -> set[str]:
     return ids
 
 
-def run_queries(searcher: Searcher, queries: list[tuple[str, str]], depth: int,
-                collapse: bool, run_path: Path, id_of: str) -> dict[str, float]:
+def run_queries(
+    searcher: Searcher,
+    queries: list[tuple[str, str]],
+    depth: int,
+    collapse: bool,
+    run_path: Path,
+    id_of: str,
+) -> dict[str, float]:
     """Write a TREC run; returns timing figures (median ms per query)."""
     times = []
     failures = 0
@@ -84,8 +99,9 @@ def run_queries(searcher: Searcher, queries: list[tuple[str, str]], depth: int,
         for qid, text in queries:
             started = time.perf_counter()
             try:
-                res = searcher.search(SearchRequest(q=text[:500], size=depth, collapse=collapse,
-                                                    highlight=False))
+                res = searcher.search(
+                    SearchRequest(q=text[:500], size=depth, collapse=collapse, highlight=False)
+                )
             except SearchError:
                 failures += 1
                 continue
@@ -94,8 +110,11 @@ def run_queries(searcher: Searcher, queries: list[tuple[str, str]], depth: int,
                 docid = hit.id if id_of == "id" else (hit.source or hit.url or hit.id)
                 out.write(f"{qid} Q0 {docid} {rank} {depth - rank + 1} search-service\n")
     times.sort()
-    return {"queries": len(queries), "failed": failures,
-            "median_ms": round(times[len(times) // 2], 1) if times else 0.0}
+    return {
+        "queries": len(queries),
+        "failed": failures,
+        "median_ms": round(times[len(times) // 2], 1) if times else 0.0,
+    }
 
 
 #: The knobs cross-validated per collection. SciFact (300 long claims) settles the general
@@ -125,42 +144,69 @@ def _grid(collection: str) -> list[dict[str, object]]:
     return [dict(zip(keys, values, strict=True)) for values in itertools.product(*grid.values())]
 
 
-def per_query_ndcg(searcher: Searcher, queries: list[tuple[str, str]], qrels: dict[str, dict[str, int]],
-                   depth: int) -> dict[str, float]:
+def per_query_ndcg(
+    searcher: Searcher, queries: list[tuple[str, str]], qrels: dict[str, dict[str, int]], depth: int
+) -> dict[str, float]:
     """nDCG@10 of every judged query (0 when it returns nothing), with ir-measures."""
     import ir_measures
 
     run: dict[str, dict[str, float]] = {}
     for qid, text in queries:
         try:
-            res = searcher.search(SearchRequest(q=text[:500], size=depth, collapse=False, highlight=False))
+            res = searcher.search(
+                SearchRequest(q=text[:500], size=depth, collapse=False, highlight=False)
+            )
         except SearchError:
             continue
         run[qid] = {hit.id: float(depth - rank) for rank, hit in enumerate(res.hits)}
-    scores = {m.query_id: m.value for m in ir_measures.iter_calc([ir_measures.nDCG @ 10], qrels, run)}
+    scores = {
+        m.query_id: m.value for m in ir_measures.iter_calc([ir_measures.nDCG @ 10], qrels, run)
+    }
     return {qid: scores.get(qid, 0.0) for qid, _ in queries}
 
 
 _PER_QUERY = re.compile(r"^\s+(\S+)\tnDCG@10 ([\d.]+)", re.M)
 
 
-def per_query_scraped(searcher: Searcher, queries: list[tuple[str, str]], depth: int) -> dict[str, float]:
+def per_query_scraped(
+    searcher: Searcher, queries: list[tuple[str, str]], depth: int
+) -> dict[str, float]:
     """nDCG@10 of every scraped-sample query, from the shared scorer's --per-query lines."""
     base = _collection_base("scraped")
     with tempfile.TemporaryDirectory() as tmp:
         run = Path(tmp) / "run.trec"
         run_queries(searcher, queries, depth, True, run, "source")
         out = subprocess.run(
-            [sys.executable, str(_need(SHARED / "bench" / "scraped_eval.py")), "search", "--truth",
-             str(base / "ground-truth.jsonl"), "--queries", str(base / "queries.jsonl"), "--qrels",
-             str(base / "qrels.tsv"), "--run", str(run), "--per-query"],
-            capture_output=True, text=True, check=False).stdout
+            [
+                sys.executable,
+                str(_need(SHARED / "bench" / "scraped_eval.py")),
+                "search",
+                "--truth",
+                str(base / "ground-truth.jsonl"),
+                "--queries",
+                str(base / "queries.jsonl"),
+                "--qrels",
+                str(base / "qrels.tsv"),
+                "--run",
+                str(run),
+                "--per-query",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
     scores = {qid: float(v) for qid, v in _PER_QUERY.findall(out)}
     return {qid: scores.get(qid, 0.0) for qid, _ in queries}
 
 
-def cross_validate(collection: str, data_dir: Path, queries: list[tuple[str, str]], depth: int,
-                   cache: Path | None, folds: int = 5) -> int:
+def cross_validate(
+    collection: str,
+    data_dir: Path,
+    queries: list[tuple[str, str]],
+    depth: int,
+    cache: Path | None,
+    folds: int = 5,
+) -> int:
     """Run the collection's grid, pick per fold on the other folds, print held-out figures."""
     from index.ranking import DEFAULT_PARAMS
 
@@ -186,7 +232,10 @@ def cross_validate(collection: str, data_dir: Path, queries: list[tuple[str, str
         else:
             done[key] = per_query_scraped(searcher, queries, depth)
         mean = sum(done[key].values()) / len(queries)
-        print(f"  {key}: all-queries nDCG@10 {mean:.4f} ({time.perf_counter() - started:.0f} s)", flush=True)  # noqa: T201
+        print(
+            f"  {key}: all-queries nDCG@10 {mean:.4f} ({time.perf_counter() - started:.0f} s)",
+            flush=True,
+        )
         if cache is not None:
             cache.write_text(json.dumps(done), encoding="utf-8")
     qids = [qid for qid, _ in queries]
@@ -195,17 +244,22 @@ def cross_validate(collection: str, data_dir: Path, queries: list[tuple[str, str
     for f in range(folds):
         test = {q for i, q in enumerate(qids) if i % folds == f}
         train = [q for q in qids if q not in test]
-        best = max((json.dumps(c, sort_keys=True) for c in configs),
-                   key=lambda k: (sum(done[k][q] for q in train), k))
+        best = max(
+            (json.dumps(c, sort_keys=True) for c in configs),
+            key=lambda k: (sum(done[k][q] for q in train), k),
+        )
         picks.append(best)
         for q in test:
             held_out[q] = done[best][q]
         fold_mean = sum(done[best][q] for q in test) / len(test)
-        print(f"fold {f + 1}: picked {best} on the other folds; held-out nDCG@10 {fold_mean:.4f}")  # noqa: T201
+        print(f"fold {f + 1}: picked {best} on the other folds; held-out nDCG@10 {fold_mean:.4f}")
     cv = sum(held_out.values()) / len(qids)
-    print(f"cross-validated nDCG@10 {cv:.4f} ({folds} folds, {len(qids)} queries, {len(configs)} configurations)")  # noqa: T201
+    print(
+        f"cross-validated nDCG@10 {cv:.4f} ({folds} folds, {len(qids)} queries, "
+        f"{len(configs)} configurations)"
+    )
     common = max(set(picks), key=lambda k: (picks.count(k), k))
-    print(f"picked most often: {common} ({picks.count(common)} of {folds} folds)")  # noqa: T201
+    print(f"picked most often: {common} ({picks.count(common)} of {folds} folds)")
     return 0
 
 
@@ -278,28 +332,52 @@ def measure(collection: str, data_dir: Path, run_path: Path, depth: int = 100) -
         judged = judged_ids(base / "qrels.tsv")
         queries = [q for q in read_queries(base / "queries.jsonl") if q[0] in judged]
         timing = run_queries(Searcher(data_dir), queries, depth, False, run_path, "id")
-        cmd = [sys.executable, str(scorer), "--qrels", str(base / "qrels.tsv"), "--run", str(run_path)]
+        cmd = [
+            sys.executable,
+            str(scorer),
+            "--qrels",
+            str(base / "qrels.tsv"),
+            "--run",
+            str(run_path),
+        ]
     else:
         truth = base / ("ground-truth.jsonl" if collection == "scraped" else "truth.jsonl")
         scorer = _need(SHARED / "bench" / "scraped_eval.py")
         build_index(collection, data_dir)
         queries = read_queries(base / "queries.jsonl")
         timing = run_queries(Searcher(data_dir), queries, depth, True, run_path, "source")
-        cmd = [sys.executable, str(scorer), "search", "--truth", str(truth), "--queries",
-               str(base / "queries.jsonl"), "--qrels", str(base / "qrels.tsv"), "--run", str(run_path)]
+        cmd = [
+            sys.executable,
+            str(scorer),
+            "search",
+            "--truth",
+            str(truth),
+            "--queries",
+            str(base / "queries.jsonl"),
+            "--qrels",
+            str(base / "qrels.tsv"),
+            "--run",
+            str(run_path),
+        ]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     report = proc.stdout.strip() + (("\n" + proc.stderr.strip()) if proc.returncode else "")
     return Measured(report, proc.returncode, parse_figures(proc.stdout), timing)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("collection", choices=["scifact", "scraped", "sample"])
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--run", type=Path)
     parser.add_argument("--depth", type=int, default=100)
-    parser.add_argument("--cv", action="store_true", help="cross-validate the ranking knobs (scifact)")
-    parser.add_argument("--cv-cache", type=Path, help="keep per-configuration figures here (resumable)")
+    parser.add_argument(
+        "--cv", action="store_true", help="cross-validate the ranking knobs (scifact)"
+    )
+    parser.add_argument(
+        "--cv-cache", type=Path, help="keep per-configuration figures here (resumable)"
+    )
     args = parser.parse_args(argv)
 
     tmp = tempfile.TemporaryDirectory()
@@ -318,12 +396,14 @@ def main(argv: list[str] | None = None) -> int:
             return cross_validate(args.collection, data_dir, queries, args.depth, args.cv_cache)
         result = measure(args.collection, data_dir, run_path, args.depth)
     except SharedAbsent as err:
-        print(err, file=sys.stderr)  # noqa: T201
+        print(err, file=sys.stderr)
         return 2
-    print(result.report)  # noqa: T201
+    print(result.report)
     timing = result.timing
-    print(f"timing: {timing['queries']} queries, {timing['failed']} refused, "  # noqa: T201
-          f"median {timing['median_ms']} ms per query")
+    print(
+        f"timing: {timing['queries']} queries, {timing['failed']} refused, "
+        f"median {timing['median_ms']} ms per query"
+    )
     tmp.cleanup()
     return result.returncode
 

@@ -15,6 +15,7 @@ A peer whose package is missing is reported as skipped (pip install bm25s PyStem
 Exit 2 when ../shared is absent.
 """
 
+# ruff: noqa: T201, E402 — a benchmark script: prints its report, imports after sys.path
 from __future__ import annotations
 
 import argparse
@@ -31,9 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ir import SHARED, judged_ids, read_queries, run_queries, scifact_documents  # noqa: E402
-from index.build import build_generation  # noqa: E402
-from index.search import Searcher  # noqa: E402
+from bench.ir import SHARED, judged_ids, read_queries, run_queries, scifact_documents
+from index.build import build_generation
+from index.search import Searcher
 
 _WORDS = re.compile(r"\w+", re.UNICODE)
 Corpus = list[tuple[str, str, str]]  # (id, title, text)
@@ -51,7 +52,9 @@ def load_corpus(path: Path) -> Corpus:
 
 def peer_fts5(corpus: Corpus, queries: list[tuple[str, str]], depth: int) -> Run:
     db = sqlite3.connect(":memory:")
-    db.execute("CREATE VIRTUAL TABLE d USING fts5(id UNINDEXED, title, body, tokenize='porter unicode61')")
+    db.execute(
+        "CREATE VIRTUAL TABLE d USING fts5(id UNINDEXED, title, body, tokenize='porter unicode61')"
+    )
     db.executemany("INSERT INTO d VALUES (?, ?, ?)", corpus)
     run: Run = {}
     for qid, text in queries:
@@ -60,7 +63,9 @@ def peer_fts5(corpus: Corpus, queries: list[tuple[str, str]], depth: int) -> Run
             run[qid] = []
             continue
         match = " OR ".join(f'"{w}"' for w in words)
-        rows = db.execute("SELECT id FROM d WHERE d MATCH ? ORDER BY bm25(d) LIMIT ?", (match, depth))
+        rows = db.execute(
+            "SELECT id FROM d WHERE d MATCH ? ORDER BY bm25(d) LIMIT ?", (match, depth)
+        )
         run[qid] = [r[0] for r in rows]
     return run
 
@@ -71,12 +76,15 @@ def peer_bm25s(corpus: Corpus, queries: list[tuple[str, str]], depth: int) -> Ru
 
     stemmer = Stemmer.Stemmer("english")
     ids = [c[0] for c in corpus]
-    tokens = bm25s.tokenize([f"{t} {b}" for _, t, b in corpus], stopwords="en", stemmer=stemmer,
-                            show_progress=False)
+    tokens = bm25s.tokenize(
+        [f"{t} {b}" for _, t, b in corpus], stopwords="en", stemmer=stemmer, show_progress=False
+    )
     model = bm25s.BM25()
     model.index(tokens, show_progress=False)
     run: Run = {}
-    q_tokens = bm25s.tokenize([q for _, q in queries], stopwords="en", stemmer=stemmer, show_progress=False)
+    q_tokens = bm25s.tokenize(
+        [q for _, q in queries], stopwords="en", stemmer=stemmer, show_progress=False
+    )
     results, _ = model.retrieve(q_tokens, k=depth, show_progress=False, n_threads=1)
     for (qid, _), row in zip(queries, results, strict=True):
         run[qid] = [ids[i] for i in row]
@@ -125,22 +133,39 @@ def write_run(run: Run, path: Path, tag: str) -> None:
 
 
 def score(run_path: Path, qrels: Path) -> dict[str, float]:
-    proc = subprocess.run([sys.executable, str(SHARED / "bench" / "ir_eval.py"), "--qrels", str(qrels),
-                           "--run", str(run_path), "--json"], capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(SHARED / "bench" / "ir_eval.py"),
+            "--qrels",
+            str(qrels),
+            "--run",
+            str(run_path),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     data = json.loads(proc.stdout)
     flat = data.get("aggregate", data) if isinstance(data, dict) else {}
     return {k: float(v) for k, v in flat.items() if isinstance(v, int | float)}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data-dir", type=Path, help="our SciFact index (built when absent)")
     parser.add_argument("--peers", default=",".join(PEERS))
     parser.add_argument("--depth", type=int, default=100)
     args = parser.parse_args(argv)
     base = SHARED / "data" / "ir" / "scifact"
     if not (base / "corpus.jsonl").exists() or not (SHARED / "bench" / "ir_eval.py").exists():
-        print(f"{base} or the shared scorer is absent: this benchmark needs ../shared", file=sys.stderr)  # noqa: T201
+        print(
+            f"{base} or the shared scorer is absent: this benchmark needs ../shared",
+            file=sys.stderr,
+        )
         return 2
     judged = judged_ids(base / "qrels.tsv")
     queries = [q for q in read_queries(base / "queries.jsonl") if q[0] in judged]
@@ -154,25 +179,29 @@ def main(argv: list[str] | None = None) -> int:
         build_generation(data_dir, scifact_documents(base / "corpus.jsonl"))
     ours_run = Path(tmp.name) / "ours.trec"
     run_queries(Searcher(data_dir), queries, args.depth, False, ours_run, "id")
-    rows.append(("search-service", score(ours_run, base / "qrels.tsv"), time.perf_counter() - started))
+    rows.append(
+        ("search-service", score(ours_run, base / "qrels.tsv"), time.perf_counter() - started)
+    )
 
     for name in [p for p in args.peers.split(",") if p]:
         started = time.perf_counter()
         try:
             run = PEERS[name](corpus, queries, args.depth)
         except ImportError as err:
-            print(f"{name}: skipped ({err}; pip install bm25s PyStemmer tantivy)")  # noqa: T201
+            print(f"{name}: skipped ({err}; pip install bm25s PyStemmer tantivy)")
             continue
         path = Path(tmp.name) / f"{name}.trec"
         write_run(run, path, name)
         rows.append((name, score(path, base / "qrels.tsv"), time.perf_counter() - started))
 
     ours = rows[0][1].get("nDCG@10", 0.0)
-    print(f"{'system':<16} {'nDCG@10':>8} {'R@100':>7} {'ours/this':>9} {'wall s':>7}")  # noqa: T201
+    print(f"{'system':<16} {'nDCG@10':>8} {'R@100':>7} {'ours/this':>9} {'wall s':>7}")
     for name, figs, secs in rows:
         nd = figs.get("nDCG@10", 0.0)
         ratio = ours / nd if nd else float("inf")
-        print(f"{name:<16} {nd:>8.4f} {figs.get('Recall@100', 0.0):>7.4f} {ratio:>9.3f} {secs:>7.1f}")  # noqa: T201
+        print(
+            f"{name:<16} {nd:>8.4f} {figs.get('Recall@100', 0.0):>7.4f} {ratio:>9.3f} {secs:>7.1f}"
+        )
     tmp.cleanup()
     return 0
 

@@ -78,8 +78,9 @@ class Columns:
 
     # -- filters ----------------------------------------------------------------------------
 
-    def filter_set(self, site: str | None, author: str | None,
-                   lo: datetime | None, hi: datetime | None) -> frozenset[int] | None:
+    def filter_set(
+        self, site: str | None, author: str | None, lo: datetime | None, hi: datetime | None
+    ) -> frozenset[int] | None:
         """Docnums passing every given filter (None when no filter applies)."""
         parts = []
         if site:
@@ -105,7 +106,8 @@ class Columns:
         if key[0] == "published":
             lo, hi = key[1], key[2]
             found = frozenset(
-                n for n, d in enumerate(self.column("published"))
+                n
+                for n, d in enumerate(self.column("published"))
                 if d is not None and (lo is None or d >= lo) and (hi is None or d <= hi)
             )
         else:
@@ -152,5 +154,7 @@ class Columns:
         for name in ("site", "author"):
             out[name] = sorted(counts[name].items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE]
         for name in ("year", "month"):
-            out[name] = sorted(counts[name].items(), reverse=True)[: FACET_SIZE * (2 if name == "month" else 1)]
+            out[name] = sorted(counts[name].items(), reverse=True)[
+                : FACET_SIZE * (2 if name == "month" else 1)
+            ]
         return out

@@ -41,7 +41,7 @@ from whoosh import query as wq
 from whoosh.analysis import StandardAnalyzer
 
 from index.models import MAX_QUERY_TERMS, InvalidQuery
-from index.query_syntax import (  # noqa: F401 — USER_FIELDS, clean, render: re-exported
+from index.query_syntax import (
     _WORD,
     USER_FIELDS,
     DateTerm,
@@ -60,6 +60,8 @@ from index.query_syntax import (  # noqa: F401 — USER_FIELDS, clean, render: r
 )
 from index.ranking import DEFAULT_PARAMS, FUNCTION_WORDS, RankingParams
 from index.schema import text_analyzer
+
+__all__ = ["USER_FIELDS", "ParsedQuery", "clean", "parse_user_query", "render", "repair"]
 
 #: A prefix (``summ*``) needs this many literal characters ...
 MIN_WILDCARD_PREFIX = 2
@@ -203,7 +205,8 @@ class _Compiler:
             raise InvalidQuery(f"a query may hold at most {MAX_PREFIXES} words ending in *")
         if len(letters) < MIN_WILDCARD_PREFIX:
             raise InvalidQuery(
-                f"'{node.text}*' is too broad: a prefix needs at least {MIN_WILDCARD_PREFIX} letters before *"
+                f"'{node.text}*' is too broad: "
+                f"a prefix needs at least {MIN_WILDCARD_PREFIX} letters before *"
             )
         source = "words" if node.field in (None, "title", "body") else node.field
         found: list[tuple[int, str]] = []
@@ -219,7 +222,8 @@ class _Compiler:
         found.sort(key=lambda x: (-x[0], x[1]))
         if len(found) > MAX_PREFIX_TERMS:
             self.notices.append(
-                f"'{node.text}*' matches many words: the {MAX_PREFIX_TERMS} most frequent were searched"
+                f"'{node.text}*' matches many words: "
+                f"the {MAX_PREFIX_TERMS} most frequent were searched"
             )
         target = node.field or "text"
         stems: list[str] = []
@@ -229,14 +233,18 @@ class _Compiler:
                     stems.append(s)
         self.highlight.update(stems)
         # expansions match the text and the title only: four fields x 50 words is too many matchers
-        parts = [wq.Term(target, s) if node.field else self.anywhere(s, None, signals=False) for s in stems]
+        parts = [
+            wq.Term(target, s) if node.field else self.anywhere(s, None, signals=False)
+            for s in stems
+        ]
         if not parts:
             return wq.NullQuery
         return parts[0] if len(parts) == 1 else wq.Or(parts)
 
 
-def parse_user_query(text: str, schema: Any, reader: Any,
-                     params: RankingParams = DEFAULT_PARAMS) -> ParsedQuery:
+def parse_user_query(
+    text: str, schema: Any, reader: Any, params: RankingParams = DEFAULT_PARAMS
+) -> ParsedQuery:
     """Parse, repair and bound user text.
 
     Raises:
@@ -306,7 +314,9 @@ def parse_user_query(text: str, schema: Any, reader: Any,
     )
 
 
-def _intersect_dates(ranges: Iterable[tuple[datetime | None, datetime | None]]) -> tuple[datetime | None, datetime | None]:
+def _intersect_dates(
+    ranges: Iterable[tuple[datetime | None, datetime | None]],
+) -> tuple[datetime | None, datetime | None]:
     lo: datetime | None = None
     hi: datetime | None = None
     for a, b in ranges:
@@ -341,6 +351,8 @@ def _proximity(positives: list[Any], params: RankingParams) -> Any:
             pairs.append((a, b))
     if not pairs:
         return None
-    clauses = [wq.Phrase("text", [a, b], slop=params.proximity_slop, boost=params.proximity_weight)
-               for a, b in pairs]
+    clauses = [
+        wq.Phrase("text", [a, b], slop=params.proximity_slop, boost=params.proximity_weight)
+        for a, b in pairs
+    ]
     return clauses[0] if len(clauses) == 1 else wq.Or(clauses)

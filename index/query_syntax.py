@@ -97,9 +97,16 @@ def _tokens(text: str) -> list[tuple[str, str]]:
         elif ch == '"':
             j = text.find('"', i + 1)
             j = n if j < 0 else j  # an unclosed quote runs to the end
-            out.append(("phrase", " ".join(text[i + 1 : j].replace("(", " ").replace(")", " ").split())))
+            out.append(
+                ("phrase", " ".join(text[i + 1 : j].replace("(", " ").replace(")", " ").split()))
+            )
             i = j + 1
-        elif ch in "+-" and i + 1 < n and not text[i + 1].isspace() and (not out or text[i - 1].isspace() or text[i - 1] in "("):
+        elif (
+            ch in "+-"
+            and i + 1 < n
+            and not text[i + 1].isspace()
+            and (not out or text[i - 1].isspace() or text[i - 1] in "(")
+        ):
             out.append(("mod", ch))
             i += 1
         else:
@@ -285,13 +292,13 @@ def _parse_date(text: str, end: bool) -> datetime | None:
     if not m:
         raise InvalidQuery(f"'{text[:40]}' is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
     year, month, day = int(m.group(1)), m.group(2), m.group(3)
-    try:
+    try:  # naive datetimes in UTC, as Whoosh stores them (index.build)
         if month is None:
-            start, span = datetime(year, 1, 1), "year"
+            start, span = datetime(year, 1, 1), "year"  # noqa: DTZ001
         elif day is None:
-            start, span = datetime(year, int(month), 1), "month"
+            start, span = datetime(year, int(month), 1), "month"  # noqa: DTZ001
         else:
-            start, span = datetime(year, int(month), int(day)), "day"
+            start, span = datetime(year, int(month), int(day)), "day"  # noqa: DTZ001
     except ValueError:
         raise InvalidQuery(f"'{text[:40]}' is not a valid date") from None
     if not end:
@@ -299,7 +306,11 @@ def _parse_date(text: str, end: bool) -> datetime | None:
     if span == "year":
         nxt = start.replace(year=year + 1)
     elif span == "month":
-        nxt = start.replace(year=year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
+        nxt = (
+            start.replace(year=year + 1, month=1)
+            if start.month == 12
+            else start.replace(month=start.month + 1)
+        )
     else:
         nxt = start + timedelta(days=1)
     return nxt - timedelta(microseconds=1)
@@ -307,9 +318,13 @@ def _parse_date(text: str, end: bool) -> datetime | None:
 
 def _date_term(name: str, text: str) -> tuple[datetime | None, datetime | None]:
     if name == "after":
-        return _parse_date(text, end=True) + timedelta(microseconds=1) if text.strip() else None, None
+        return _parse_date(text, end=True) + timedelta(
+            microseconds=1
+        ) if text.strip() else None, None
     if name == "before":
-        return None, _parse_date(text, end=False) - timedelta(microseconds=1) if text.strip() else None
+        return None, _parse_date(text, end=False) - timedelta(
+            microseconds=1
+        ) if text.strip() else None
     return _parse_date(text, end=False), _parse_date(text, end=True)
 
 
@@ -318,7 +333,6 @@ def _date_range(text: str) -> tuple[datetime | None, datetime | None]:
     lo = parts[0]
     hi = parts[1] if len(parts) > 1 else lo
     return _parse_date(lo, end=False), _parse_date(hi, end=True)
-
 
 
 # -- rendering -----------------------------------------------------------------------------

@@ -58,8 +58,12 @@ RECENCY_HALF_LIFE_DAYS = 30.0
 RECENCY_DEPTH = 100
 #: More-like-this: the most characteristic words of the document (tf x idf).
 MLT_TERMS = 25
-QUICK_RANGES = {"day": timedelta(days=1), "week": timedelta(days=7),
-                "month": timedelta(days=31), "year": timedelta(days=366)}
+QUICK_RANGES = {
+    "day": timedelta(days=1),
+    "week": timedelta(days=7),
+    "month": timedelta(days=31),
+    "year": timedelta(days=366),
+}
 
 
 @dataclass(slots=True)
@@ -75,8 +79,12 @@ class _Ranked:
 class Searcher:
     """Searches the live generation of one data directory; safe to share between threads."""
 
-    def __init__(self, data_dir: Path, ranking: RankingParams | None = None,
-                 time_budget_s: float = TIME_BUDGET_S) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        ranking: RankingParams | None = None,
+        time_budget_s: float = TIME_BUDGET_S,
+    ) -> None:
         self.data_dir = Path(data_dir)
         self.params = ranking or DEFAULT_PARAMS
         self.time_budget_s = time_budget_s
@@ -106,7 +114,9 @@ class Searcher:
                 if stamp != self._stamp or self._searcher is None:
                     ix = FileStorage(str(gen_dir)).open_index()
                     if "text" not in ix.schema:
-                        raise NoIndexYet("the index was built by an older version: run `search-service reindex`")
+                        raise NoIndexYet(
+                            "the index was built by an older version: run `search-service reindex`"
+                        )
                     new = ix.searcher(weighting=weighting(self.params))
                     old = self._searcher
                     self._ix, self._searcher, self._generation = ix, new, gen_dir.name
@@ -123,7 +133,9 @@ class Searcher:
             except Exception as err:
                 if self._searcher is None:
                     raise NoIndexYet(f"the index cannot be opened: {err}") from err
-                log.exception("could not open the new generation; still serving %s", self._generation)
+                log.exception(
+                    "could not open the new generation; still serving %s", self._generation
+                )
             return self._searcher
 
     def _cols(self) -> Columns:
@@ -187,7 +199,9 @@ class Searcher:
             if parsed.words and ranked.strict_count < SUGGEST_BELOW:
                 fixed_text = correct_text(searcher.reader(), parsed.text, parsed.words)
                 if fixed_text is not None:
-                    fixed = parse_user_query(fixed_text, searcher.schema, searcher.reader(), self.params)
+                    fixed = parse_user_query(
+                        fixed_text, searcher.schema, searcher.reader(), self.params
+                    )
                     alt = self._rank(searcher, fixed, filt, request, deadline)
                     if alt.strict_count > ranked.strict_count:
                         suggestion = fixed.text
@@ -223,7 +237,9 @@ class Searcher:
             partial=ranked.partial,
         )
 
-    def _filter(self, cols: Columns, request: SearchRequest, parsed: ParsedQuery) -> frozenset[int] | None:
+    def _filter(
+        self, cols: Columns, request: SearchRequest, parsed: ParsedQuery
+    ) -> frozenset[int] | None:
         lo = _naive_utc(request.date_from)
         hi = _naive_utc(request.date_to)
         if request.within:
@@ -237,8 +253,9 @@ class Searcher:
             hi = parsed.date_to if hi is None else min(hi, parsed.date_to)
         return cols.filter_set(request.site, request.author, lo, hi)
 
-    def _collect(self, searcher: Any, q: Any, filt: frozenset[int] | None,
-                 deadline: float) -> tuple[list[tuple[float, int]], bool]:
+    def _collect(
+        self, searcher: Any, q: Any, filt: frozenset[int] | None, deadline: float
+    ) -> tuple[list[tuple[float, int]], bool]:
         """Every match as (score, docnum), best first; partial when the budget ran out."""
         if filt is not None and not filt:
             return [], False
@@ -257,8 +274,14 @@ class Searcher:
         items = sorted(child.items, key=lambda x: (-x[0], x[1]))
         return items, partial
 
-    def _rank(self, searcher: Any, parsed: ParsedQuery, filt: frozenset[int] | None,
-              request: SearchRequest, deadline: float) -> _Ranked:
+    def _rank(
+        self,
+        searcher: Any,
+        parsed: ParsedQuery,
+        filt: frozenset[int] | None,
+        request: SearchRequest,
+        deadline: float,
+    ) -> _Ranked:
         boost = parsed.boost
         strict_q = parsed.strict if boost is None else wq.AndMaybe(parsed.strict, boost)
         tiered = parsed.loose is None or parsed.clauses <= self.params.strict_tier_max_words
@@ -294,12 +317,15 @@ class Searcher:
             # Date order within each tier: documents with every word, by date, then the
             # "most words" ones, by date (otherwise the newest one-word match comes first).
             newest = request.sort == "newest"
-            ordered = self._sort_by_date(ordered[:every], newest) + self._sort_by_date(ordered[every:], newest)
+            ordered = self._sort_by_date(ordered[:every], newest) + self._sort_by_date(
+                ordered[every:], newest
+            )
         out.docs = ordered
         return out
 
-    def _collapse(self, ordered: list[tuple[int, float]],
-                  first: int | None = None) -> tuple[list[tuple[int, float]], int]:
+    def _collapse(
+        self, ordered: list[tuple[int, float]], first: int | None = None
+    ) -> tuple[list[tuple[int, float]], int]:
         """One entry per story, at its best copy's rank, showing its representative copy
         when that copy matched (the original or most complete), else the best copy. Also
         returns how many entries come from the first ``first`` matches (a tier boundary)."""
@@ -329,7 +355,9 @@ class Searcher:
             boundary = len(out)
         return out, boundary
 
-    def _sort_by_date(self, ordered: list[tuple[int, float]], newest: bool) -> list[tuple[int, float]]:
+    def _sort_by_date(
+        self, ordered: list[tuple[int, float]], newest: bool
+    ) -> list[tuple[int, float]]:
         dates = self._cols().column("published")
         rank = {d: i for i, (d, _) in enumerate(ordered)}
 
@@ -361,8 +389,15 @@ class Searcher:
         rescored.sort(key=lambda x: (-x[1], x[2]))
         return [(d, s) for d, s, _ in rescored] + docs[RECENCY_DEPTH:]
 
-    def _to_hit(self, searcher: Any, cols: Columns, docnum: int, score: float,
-                parsed: ParsedQuery, request: SearchRequest) -> Hit:
+    def _to_hit(
+        self,
+        searcher: Any,
+        cols: Columns,
+        docnum: int,
+        score: float,
+        parsed: ParsedQuery,
+        request: SearchRequest,
+    ) -> Hit:
         stored = searcher.stored_fields(docnum)
         title = stored.get("title", "")
         body = stored.get("body", "")
@@ -385,8 +420,9 @@ class Searcher:
             also_on=also_on,
         )
 
-    def _also_on(self, searcher: Any, cols: Columns, story: str | None, site: str,
-                 docnum: int) -> tuple[str, ...]:
+    def _also_on(
+        self, searcher: Any, cols: Columns, story: str | None, site: str, docnum: int
+    ) -> tuple[str, ...]:
         if not story:
             return ()
         reader = searcher.reader()
@@ -429,7 +465,11 @@ class Searcher:
         q = wq.Or([Term("text", t, boost=w / top[0][0]) for w, t in top])
         items, _ = self._collect(searcher, q, None, time.perf_counter() + self.time_budget_s)
         story = stored.get("story")
-        ordered = [(d, s) for s, d in items if d != found and (story is None or cols.column("story")[d] != story)]
+        ordered = [
+            (d, s)
+            for s, d in items
+            if d != found and (story is None or cols.column("story")[d] != story)
+        ]
         ordered = self._collapse(ordered)[0][:size]
         request = SearchRequest(q=doc_id, highlight=False)
         parsed = ParsedQuery(text="", strict=None, loose=None)
@@ -470,10 +510,14 @@ class Searcher:
         if self._stats is not None:
             return self._stats
         res = searcher.search(
-            Every(), limit=1, groupedby={"site": sorting.FieldFacet("site_key", maptype=sorting.Count)}
+            Every(),
+            limit=1,
+            groupedby={"site": sorting.FieldFacet("site_key", maptype=sorting.Count)},
         )
-        sites = sorted(((str(k), int(v)) for k, v in res.groups("site").items() if k),
-                       key=lambda kv: (-kv[1], kv[0]))
+        sites = sorted(
+            ((str(k), int(v)) for k, v in res.groups("site").items() if k),
+            key=lambda kv: (-kv[1], kv[0]),
+        )
         dated = Every("published")  # documents without a date sort first in both directions
         first = searcher.search(dated, limit=1, sortedby="published")
         last = searcher.search(dated, limit=1, sortedby="published", reverse=True)
@@ -481,7 +525,9 @@ class Searcher:
         built = None
         gen_dir = current_generation(self.data_dir)
         try:
-            built = datetime.fromtimestamp(gen_dir.stat().st_mtime, UTC).isoformat(timespec="seconds")
+            built = datetime.fromtimestamp(gen_dir.stat().st_mtime, UTC).isoformat(
+                timespec="seconds"
+            )
         except OSError:
             pass
         self._stats = {

@@ -27,7 +27,9 @@ def _matches(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
     return out
 
 
-def _pieces(text: str, spans: list[tuple[int, int, str]], start: int, end: int) -> list[tuple[str, bool]]:
+def _pieces(
+    text: str, spans: list[tuple[int, int, str]], start: int, end: int
+) -> list[tuple[str, bool]]:
     out: list[tuple[str, bool]] = []
     pos = start
     for s, e, _ in spans:

@@ -70,5 +70,9 @@ def correct_text(reader: Any, text: str, words: tuple[str, ...]) -> str | None:
             fixes[w] = fixed
     if not fixes:
         return None
-    pattern = re.compile(r"(?<![\w:])(" + "|".join(re.escape(w) for w in sorted(fixes, key=len, reverse=True)) + r")(?!\w)")
+    pattern = re.compile(
+        r"(?<![\w:])("
+        + "|".join(re.escape(w) for w in sorted(fixes, key=len, reverse=True))
+        + r")(?!\w)"
+    )
     return pattern.sub(lambda m: fixes[m.group(1)], text)

@@ -14,10 +14,24 @@ from index.search import Searcher
 from ingest.document import Document
 
 
-def doc(i: str, title: str, body: str, published: str | None = "2021-03-03", site: str = "a.example",
-        author: str = "Ann Lee") -> Document:
-    return Document(id=i, url=f"https://{site}/news/{i}.html", site=site, title=title, author=author,
-                    published=published, body=(body,), story=i)
+def doc(
+    i: str,
+    title: str,
+    body: str,
+    published: str | None = "2021-03-03",
+    site: str = "a.example",
+    author: str = "Ann Lee",
+) -> Document:
+    return Document(
+        id=i,
+        url=f"https://{site}/news/{i}.html",
+        site=site,
+        title=title,
+        author=author,
+        published=published,
+        body=(body,),
+        story=i,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -26,10 +40,21 @@ def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
     # 60 distinct words starting with "ab": more than MAX_PREFIX_TERMS expansions
     many = " ".join(f"ab{chr(97 + i // 26)}{chr(97 + i % 26)}x" for i in range(60))
     docs = [
-        doc("d1", "River floods the old town", "The river burst its banks near the bridge.", "2019-03-01"),
+        doc(
+            "d1",
+            "River floods the old town",
+            "The river burst its banks near the bridge.",
+            "2019-03-01",
+        ),
         doc("d2", "Election results", "Voters went to the polls. Turnout rose.", "2019-08-15"),
-        doc("d3", "Summit on climate", "Leaders met at the climate summit in Paris.", "2020-01-05",
-            site="b.example", author="Bo Chen"),
+        doc(
+            "d3",
+            "Summit on climate",
+            "Leaders met at the climate summit in Paris.",
+            "2020-01-05",
+            site="b.example",
+            author="Bo Chen",
+        ),
         doc("d4", "Bridge reopens", "Traffic crosses the new bridge after repairs.", None),
         doc("d5", "Word list", many, "2021-06-30"),
     ]
@@ -73,7 +98,8 @@ def test_prefix_expands_and_is_bounded(searcher: Searcher) -> None:
     assert ids(searcher, "summ*") == ["d3"]
     res = searcher.search(SearchRequest(q="ab*"))
     assert [h.id for h in res.hits] == ["d5"]
-    assert res.notice and str(MAX_PREFIX_TERMS) in res.notice
+    assert res.notice
+    assert str(MAX_PREFIX_TERMS) in res.notice
     with pytest.raises(InvalidQuery):
         searcher.search(SearchRequest(q="a*"))
     with pytest.raises(InvalidQuery, match="at most"):
@@ -104,9 +130,12 @@ def test_bad_dates_are_refused_clearly(searcher: Searcher) -> None:
 
 def test_parse_exposes_dates_and_highlight_terms(searcher: Searcher) -> None:
     p = searcher.parse('river -bridge "old town" published:2019')
-    assert p.date_from == datetime(2019, 1, 1)
-    assert p.date_to is not None and p.date_to.year == 2019 and p.date_to.month == 12
-    assert "river" in p.highlight_terms and "bridg" not in p.highlight_terms
+    assert p.date_from == datetime(2019, 1, 1)  # noqa: DTZ001 — naive UTC, as stored
+    assert p.date_to is not None
+    assert p.date_to.year == 2019
+    assert p.date_to.month == 12
+    assert "river" in p.highlight_terms
+    assert "bridg" not in p.highlight_terms
 
 
 # -- repairs and refusals ------------------------------------------------------------------
@@ -131,8 +160,9 @@ def test_repairs(text: str, repaired: str) -> None:
     assert repair(text) == repaired
 
 
-@pytest.mark.parametrize("text", ["*", "?", "NOT", "-river", "AND OR", "the of and", ":::", '""', "()",
-                                  "published:2019"])
+@pytest.mark.parametrize(
+    "text", ["*", "?", "NOT", "-river", "AND OR", "the of and", ":::", '""', "()", "published:2019"]
+)
 def test_nothing_searchable_is_refused_with_a_message(searcher: Searcher, text: str) -> None:
     with pytest.raises(InvalidQuery) as err:
         searcher.search(SearchRequest(q=text))
@@ -143,22 +173,68 @@ def test_bounds(searcher: Searcher) -> None:
     with pytest.raises(InvalidRequest):
         searcher.search(SearchRequest(q="river " * 2000))  # 12,000 characters
     res = searcher.search(SearchRequest(q=" ".join(["river"] * (MAX_QUERY_TERMS + 10))))
-    assert res.notice and f"first {MAX_QUERY_TERMS} words" in res.notice
+    assert res.notice
+    assert f"first {MAX_QUERY_TERMS} words" in res.notice
     deep = "(" * 50 + "river" + ")" * 50
     assert [h.id for h in searcher.search(SearchRequest(q=deep)).hits] == ["d1"]
 
 
 def test_fuzz_only_results_or_clear_errors(searcher: Searcher) -> None:
     rng = random.Random(20261126)
-    atoms = ['"', "(", ")", "-", "+", "*", "?", ":", "^", "~", "[", "]", " to ", " AND ", " OR ",
-             " NOT ", "title:", "site:", "author:", "published:", "after:", "before:", "body:",
-             "river", "bridge", "ab", "2019", "2019-13-40", "é", "日本", "\u202e", "\x00", "\x1b",
-             "\ufeff", "🙂", "  ", "\\", "/", "&&", "||", "!", "{", "}", "'", "0", "-1"]
+    atoms = [
+        '"',
+        "(",
+        ")",
+        "-",
+        "+",
+        "*",
+        "?",
+        ":",
+        "^",
+        "~",
+        "[",
+        "]",
+        " to ",
+        " AND ",
+        " OR ",
+        " NOT ",
+        "title:",
+        "site:",
+        "author:",
+        "published:",
+        "after:",
+        "before:",
+        "body:",
+        "river",
+        "bridge",
+        "ab",
+        "2019",
+        "2019-13-40",
+        "é",
+        "日本",
+        "\u202e",
+        "\x00",
+        "\x1b",
+        "\ufeff",
+        "🙂",
+        "  ",
+        "\\",
+        "/",
+        "&&",
+        "||",
+        "!",
+        "{",
+        "}",
+        "'",
+        "0",
+        "-1",
+    ]
     for _ in range(600):
         text = "".join(rng.choice(atoms) for _ in range(rng.randint(1, 14)))
         try:
             res = searcher.search(SearchRequest(q=text))
         except (InvalidQuery, InvalidRequest) as err:
-            assert str(err)
+            assert str(err)  # noqa: PT017 — a fuzz input may be refused, with a message
         else:
-            assert isinstance(res, SearchResults) and res.total >= 0
+            assert isinstance(res, SearchResults)
+            assert res.total >= 0

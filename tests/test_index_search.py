@@ -13,22 +13,55 @@ from index.search import Searcher
 from ingest.document import Document
 
 
-def doc(i: str, site: str, title: str, body: str, story: str | None = None,
-        dup: str | None = None, published: str | None = "2021-03-03") -> Document:
-    return Document(id=i, url=f"https://{site}/{i}", site=site, title=title, author="Ann Lee",
-                    published=published, body=tuple(body.split("\n")), story=story or i,
-                    duplicate_of=dup)
+def doc(
+    i: str,
+    site: str,
+    title: str,
+    body: str,
+    story: str | None = None,
+    dup: str | None = None,
+    published: str | None = "2021-03-03",
+) -> Document:
+    return Document(
+        id=i,
+        url=f"https://{site}/{i}",
+        site=site,
+        title=title,
+        author="Ann Lee",
+        published=published,
+        body=tuple(body.split("\n")),
+        story=story or i,
+        duplicate_of=dup,
+    )
 
 
 @pytest.fixture(scope="module")
 def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
     data = tmp_path_factory.mktemp("search")
     docs = [
-        doc("a1", "a.example", "River floods the old town", "The river burst its banks.\nResidents left.", "s1"),
-        doc("b1", "b.example", "River floods old town", "The river burst its banks.", "s1", dup="a1"),
-        doc("c1", "c.example", "Election results announced", "Voters went to the polls by the river."),
-        doc("d1", "a.example", "<script>alert(1)</script> Mayor speaks", "The mayor spoke about the flood.",
-            published="2020-01-05T10:00:00+02:00"),
+        doc(
+            "a1",
+            "a.example",
+            "River floods the old town",
+            "The river burst its banks.\nResidents left.",
+            "s1",
+        ),
+        doc(
+            "b1", "b.example", "River floods old town", "The river burst its banks.", "s1", dup="a1"
+        ),
+        doc(
+            "c1",
+            "c.example",
+            "Election results announced",
+            "Voters went to the polls by the river.",
+        ),
+        doc(
+            "d1",
+            "a.example",
+            "<script>alert(1)</script> Mayor speaks",
+            "The mayor spoke about the flood.",
+            published="2020-01-05T10:00:00+02:00",
+        ),
         doc("e1", "c.example", "Bridge reopens", "Traffic crosses the new bridge.", published=None),
     ]
     build_generation(data, docs)
@@ -65,7 +98,8 @@ def test_no_document_with_every_word_falls_back_with_a_notice(searcher: Searcher
 def test_snippets_mark_only_matching_words(searcher: Searcher) -> None:
     hit = next(h for h in searcher.search(SearchRequest(q="flood")).hits if h.id == "d1")
     matched = [t.lower() for t, m in hit.snippet if m]
-    assert matched and all(t.startswith("flood") for t in matched)
+    assert matched
+    assert all(t.startswith("flood") for t in matched)
 
 
 def test_title_is_returned_raw_for_the_renderer_to_escape(searcher: Searcher) -> None:
@@ -83,9 +117,12 @@ def test_field_queries_and_phrases(searcher: Searcher) -> None:
 def test_site_filter_and_sort_by_date(searcher: Searcher) -> None:
     res = searcher.search(SearchRequest(q="river", site="c.example"))
     assert [h.id for h in res.hits] == ["c1"]
-    newest = searcher.search(SearchRequest(q="river OR bridge OR mayor", sort="newest", collapse=False))
+    newest = searcher.search(
+        SearchRequest(q="river OR bridge OR mayor", sort="newest", collapse=False)
+    )
     dates = [h.published for h in newest.hits]
-    assert None in dates and dates[-1] is None  # undated documents come last
+    assert None in dates
+    assert dates[-1] is None
     dated = [d for d in dates if d]
     assert dated == sorted(dated, reverse=True)
 
@@ -97,15 +134,30 @@ def test_facets_count_sites(searcher: Searcher) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ['"unbalanced', "((river", "river))", "AND", "river AND OR", "river^0", "river~2",
-     "story:s1 river", "published:[2020 to", "\x00river\x07", "river " * 40, "ri?er", "-river",
-     "NOT", "title:", ":::"],
+    [
+        '"unbalanced',
+        "((river",
+        "river))",
+        "AND",
+        "river AND OR",
+        "river^0",
+        "river~2",
+        "story:s1 river",
+        "published:[2020 to",
+        "\x00river\x07",
+        "river " * 40,
+        "ri?er",
+        "-river",
+        "NOT",
+        "title:",
+        ":::",
+    ],
 )
 def test_hostile_queries_are_repaired_or_refused_clearly(searcher: Searcher, text: str) -> None:
     try:
         res = searcher.search(SearchRequest(q=text))
     except InvalidQuery as err:
-        assert str(err)
+        assert str(err)  # noqa: PT017 — any clear message will do
     else:
         assert res.total >= 0
 
@@ -140,15 +192,18 @@ def test_pagination_is_stable_and_total_is_exact(searcher: Searcher) -> None:
     q = "river OR bridge OR mayor OR election"
     everything = searcher.search(SearchRequest(q=q, size=100, collapse=False))
     assert everything.total == 5
-    pages = [searcher.search(SearchRequest(q=q, size=1, page=p, collapse=False)) for p in
-             range(1, everything.total + 1)]
+    pages = [
+        searcher.search(SearchRequest(q=q, size=1, page=p, collapse=False))
+        for p in range(1, everything.total + 1)
+    ]
     assert [p.hits[0].id for p in pages] == [h.id for h in everything.hits]
     assert all(p.total == everything.total for p in pages)
 
 
 def test_document_and_stats(searcher: Searcher) -> None:
     d = searcher.document("a1")
-    assert d is not None and d.body == ("The river burst its banks.", "Residents left.")
+    assert d is not None
+    assert d.body == ("The river burst its banks.", "Residents left.")
     assert searcher.document("nope") is None
     stats = searcher.stats()
     assert stats["documents"] == 5
@@ -174,24 +229,66 @@ def news(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
     recent = (datetime.now(UTC) - timedelta(days=3)).strftime("%Y-%m-%d")
     data = tmp_path_factory.mktemp("news")
     docs = [
-        Document(id="n0", url="https://w.example/n0.html", site="w.example", title="Election of a new mayor",
-                 author="Di Eck", published="2004-05-05", body=("The mayor thanked the voters of the city.",),
-                 story="n0"),
-        Document(id="n1", url="https://x.example/business/n1.html", site="x.example", title="Airline profits climb",
-                 author="Ann Lee", published="2004-01-10", body=("The airline reported record profits.",),
-                 story="n1"),
-        Document(id="n2", url="https://y.example/sport/n2.html", site="y.example", title="Airline sponsors the league",
-                 author="Bo Chen", published="2004-02-11", body=("A football league has a new airline sponsor.",),
-                 story="n2"),
-        Document(id="n3", url="https://z.example/2004/n3.html", site="z.example", title="Profits at the airline",
-                 author="Bo Chen", published="2005-03-12", body=("Airline profits rose again this year.",),
-                 story="n3"),
-        Document(id="n4", url="https://z.example/2004/n4.html", site="z.example", title="Election of a new mayor",
-                 author="Cy Dam", published=recent, body=("The mayor thanked the voters of the city.",),
-                 story="n4"),
-        Document(id="n5", url="https://x.example/politics/n5.html", site="x.example", title="Mayor opens a park",
-                 author="Ann Lee", published=today, body=("The new park opened in the city centre.",),
-                 story="n5"),
+        Document(
+            id="n0",
+            url="https://w.example/n0.html",
+            site="w.example",
+            title="Election of a new mayor",
+            author="Di Eck",
+            published="2004-05-05",
+            body=("The mayor thanked the voters of the city.",),
+            story="n0",
+        ),
+        Document(
+            id="n1",
+            url="https://x.example/business/n1.html",
+            site="x.example",
+            title="Airline profits climb",
+            author="Ann Lee",
+            published="2004-01-10",
+            body=("The airline reported record profits.",),
+            story="n1",
+        ),
+        Document(
+            id="n2",
+            url="https://y.example/sport/n2.html",
+            site="y.example",
+            title="Airline sponsors the league",
+            author="Bo Chen",
+            published="2004-02-11",
+            body=("A football league has a new airline sponsor.",),
+            story="n2",
+        ),
+        Document(
+            id="n3",
+            url="https://z.example/2004/n3.html",
+            site="z.example",
+            title="Profits at the airline",
+            author="Bo Chen",
+            published="2005-03-12",
+            body=("Airline profits rose again this year.",),
+            story="n3",
+        ),
+        Document(
+            id="n4",
+            url="https://z.example/2004/n4.html",
+            site="z.example",
+            title="Election of a new mayor",
+            author="Cy Dam",
+            published=recent,
+            body=("The mayor thanked the voters of the city.",),
+            story="n4",
+        ),
+        Document(
+            id="n5",
+            url="https://x.example/politics/n5.html",
+            site="x.example",
+            title="Mayor opens a park",
+            author="Ann Lee",
+            published=today,
+            body=("The new park opened in the city centre.",),
+            story="n5",
+        ),
     ]
     build_generation(data, docs)
     return Searcher(data)
@@ -209,12 +306,13 @@ def test_title_matches_count_more(news: Searcher) -> None:
 
 
 def test_filters_site_author_dates_and_quick_ranges(news: Searcher) -> None:
-    from datetime import datetime
+    from datetime import UTC, datetime
 
     q = "airline OR mayor"
     assert {h.id for h in news.search(SearchRequest(q=q, site="z.example")).hits} == {"n3", "n4"}
     assert {h.id for h in news.search(SearchRequest(q=q, author="Bo Chen")).hits} == {"n2", "n3"}
-    rng = SearchRequest(q=q, date_from=datetime(2004, 2, 1), date_to=datetime(2005, 12, 31))
+    lo, hi = datetime(2004, 2, 1, tzinfo=UTC), datetime(2005, 12, 31, tzinfo=UTC)
+    rng = SearchRequest(q=q, date_from=lo, date_to=hi)
     assert {h.id for h in news.search(rng).hits} == {"n0", "n2", "n3"}
     assert {h.id for h in news.search(SearchRequest(q=q, within="week")).hits} == {"n4", "n5"}
     assert {h.id for h in news.search(SearchRequest(q=q, within="day")).hits} == {"n5"}
@@ -245,15 +343,18 @@ def test_sorts_and_recency(news: Searcher) -> None:
 
 def test_spelling_correction_shows_results_and_suggests(news: Searcher) -> None:
     res = news.search(SearchRequest(q="airlnie profits"))
-    assert res.corrected and res.suggestion == "airline profits"
+    assert res.corrected
+    assert res.suggestion == "airline profits"
     assert {h.id for h in res.hits} >= {"n1", "n3"}
-    assert res.notice and "airline profits" in res.notice
+    assert res.notice
+    assert "airline profits" in res.notice
     assert news.search(SearchRequest(q="airline profits")).suggestion is None
 
 
 def test_more_like_this(news: Searcher) -> None:
     similar = news.more_like_this("n1", size=5)
-    assert similar and similar[0].id == "n3"
+    assert similar
+    assert similar[0].id == "n3"
     assert all(h.id != "n1" for h in similar)
     assert news.more_like_this("missing") == []
 
@@ -261,7 +362,8 @@ def test_more_like_this(news: Searcher) -> None:
 def test_highlights_never_mark_excluded_or_unmatched_words(news: Searcher) -> None:
     hit = news.search(SearchRequest(q="airline -league profits")).hits[0]
     marked = {t.lower() for t, m in hit.snippet if m} | {t.lower() for t, m in hit.title_parts if m}
-    assert marked and marked <= {"airline", "profits"}
+    assert marked
+    assert marked <= {"airline", "profits"}
 
 
 def test_time_budget_returns_partial_results(tmp_path: Path) -> None:
@@ -269,7 +371,8 @@ def test_time_budget_returns_partial_results(tmp_path: Path) -> None:
     build_generation(tmp_path, docs)
     slow = Searcher(tmp_path, time_budget_s=0.0)
     res = slow.search(SearchRequest(q="river"))
-    assert res.partial and res.total < 300
+    assert res.partial
+    assert res.total < 300
     assert not Searcher(tmp_path).search(SearchRequest(q="river")).partial
 
 
