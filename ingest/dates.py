@@ -94,6 +94,8 @@ def _tz_offset(tz: str | None) -> timezone | None:
         if len(digits) != 4 or not digits.isdigit():
             return None
         minutes = int(digits[:2]) * 60 + int(digits[2:])
+        if minutes >= 24 * 60 or int(digits[2:]) > 59:
+            return None  # "+99:00" is no zone (timezone() raises beyond +-24 h)
         return timezone(timedelta(minutes=minutes if tz[0] == "+" else -minutes))
     offset = ZONES.get(tz.lower())
     if offset is None:
