@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import re
 import subprocess
@@ -309,7 +310,13 @@ def build_index(collection: str, data_dir: Path) -> None:
     from ingest.store import Store
 
     pages = _need(_collection_base(collection) / "pages")
-    run_ingest([pages], data_dir, IngestOptions(jobs=2))
+    quiet = logging.getLogger("ingest")  # one line per skipped listing page: noise here
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        run_ingest([pages], data_dir, IngestOptions(jobs=2))
+    finally:
+        quiet.setLevel(level)
     with Store(data_dir) as store:
         build_generation(data_dir, store.iter_documents())
 
