@@ -38,7 +38,7 @@ from index.models import (
 )
 from index.query import ParsedQuery, parse_user_query
 from index.ranking import DEFAULT_PARAMS, RankingParams, weighting
-from index.schema import text_analyzer
+from index.schema import SCHEMA_VERSION, text_analyzer
 from index.spelling import correct_text
 from ingest.document import Document
 
@@ -112,11 +112,13 @@ class Searcher:
                 # A changed pointer means a new generation, or new commits to the live one
                 # (`reindex --changed` re-publishes it): either way open a fresh searcher.
                 if stamp != self._stamp or self._searcher is None:
-                    ix = FileStorage(str(gen_dir)).open_index()
-                    if "text" not in ix.schema:
+                    if _schema_version(gen_dir) != SCHEMA_VERSION:
+                        # queries are analysed as the current schema says: an index analysed
+                        # otherwise (another stemmer, missing fields) would silently miss
                         raise NoIndexYet(
-                            "the index was built by an older version: run `search-service reindex`"
+                            "the index was built by another version: run `search-service reindex`"
                         )
+                    ix = FileStorage(str(gen_dir)).open_index()
                     new = ix.searcher(weighting=weighting(self.params))
                     old = self._searcher
                     self._ix, self._searcher, self._generation = ix, new, gen_dir.name
@@ -552,6 +554,14 @@ class Searcher:
         from index.suggest import suggest_from
 
         return suggest_from(self._current(), prefix, limit)
+
+
+def _schema_version(gen_dir: Path) -> int | None:
+    """The schema version a generation was built with (None when unrecorded)."""
+    try:
+        return int((gen_dir / "SCHEMA_VERSION").read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return None
 
 
 def _naive_utc(value: datetime | None) -> datetime | None:
