@@ -193,7 +193,7 @@ class _Compiler:
         self.highlight.update(stems)
         if len(stems) == 1:
             return wq.Term(target, stems[0]) if node.field else self.anywhere(stems[0])
-        q = wq.Phrase(target, stems)
+        q: Any = wq.Phrase(target, stems)
         if node.field is None and self.params.title_weight > 0:
             q = wq.Or([q, wq.Phrase("title", stems, boost=self.params.title_weight)])
         return q

@@ -182,7 +182,8 @@ def _parse_or(st: _State) -> Any:
     items = [_parse_unary(st)]
     while st.peek() == ("op", "OR"):
         st.take()
-        if st.peek() is None or st.peek()[0] == ")":
+        nxt = st.peek()
+        if nxt is None or nxt[0] == ")":
             break
         items.append(_parse_unary(st))
     items = [i for i in items if i is not None]
@@ -317,14 +318,14 @@ def _parse_date(text: str, end: bool) -> datetime | None:
 
 
 def _date_term(name: str, text: str) -> tuple[datetime | None, datetime | None]:
-    if name == "after":
-        return _parse_date(text, end=True) + timedelta(
-            microseconds=1
-        ) if text.strip() else None, None
-    if name == "before":
-        return None, _parse_date(text, end=False) - timedelta(
-            microseconds=1
-        ) if text.strip() else None
+    if name in ("after", "before"):
+        # after:X starts after the period X covers; before:X ends before it starts
+        instant = _parse_date(text, end=name == "after")
+        if instant is None:
+            return None, None
+        if name == "after":
+            return instant + timedelta(microseconds=1), None
+        return None, instant - timedelta(microseconds=1)
     return _parse_date(text, end=False), _parse_date(text, end=True)
 
 

@@ -8,6 +8,7 @@ custom analyzer would have to stay importable at the same path forever
 from __future__ import annotations
 
 from whoosh.analysis import (
+    Analyzer,
     LowercaseFilter,
     RegexTokenizer,
     StandardAnalyzer,
@@ -25,7 +26,7 @@ SCHEMA_VERSION = 3
 SEARCHABLE_FIELDS = ("title", "body", "site", "author")
 
 
-def text_analyzer() -> object:
+def text_analyzer() -> Analyzer:
     """Title, body and query analysis: Whoosh's tokenizer, lower case, its stop list and the
     Snowball English (Porter2) stemmer. Porter2 over Porter: SciFact nDCG@10 0.682 vs 0.677
     on the pooled field, 0.696 vs 0.693 with the title signal (same queries, Nov 2026).

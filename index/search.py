@@ -306,6 +306,7 @@ class Searcher:
                     ordered.extend(rest)
         else:
             # Long queries: one ranked pass (BM25 rewards documents matching more words).
+            assert parsed.loose is not None  # not tiered: there is a loose form
             loose_q = parsed.loose if boost is None else wq.AndMaybe(parsed.loose, boost)
             loose, partial = self._collect(searcher, loose_q, filt, deadline)
             out.partial = partial
