@@ -558,6 +558,29 @@ class HitChecker:
                 "examples": self.examples[:5]}
 
 
+def server_refusals(log_path: Path, since: float, until: float | None = None) -> dict[str, Any]:
+    """From a gunicorn log: 4xx/5xx answers to searches between ``since`` and ``until`` (epoch
+    seconds, from the JSON access lines) and the distinct "failed in Whoosh" warnings."""
+    from datetime import datetime
+
+    statuses: Counter[int] = Counter()
+    whoosh: Counter[str] = Counter()
+    for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+        if line.startswith("{"):
+            try:
+                entry = json.loads(line)
+                when = datetime.fromisoformat(entry["time"]).timestamp()
+            except (ValueError, KeyError):
+                continue
+            if when >= since and (until is None or when <= until) and "search" in entry["path"]:
+                statuses[int(entry["status"])] += 1
+        elif "failed in Whoosh" in line:
+            whoosh[line.split("failed in Whoosh:", 1)[1].strip()[:80] or "(empty message)"] += 1
+    return {"search_statuses": {str(k): v for k, v in sorted(statuses.items())},
+            "search_4xx": sum(v for k, v in statuses.items() if 400 <= k < 500),
+            "whoosh_errors": dict(whoosh.most_common(6))}
+
+
 def reindex_under_load(data: Path, full: int, changed: int, concurrency: int,
                        seed: int) -> dict[str, Any]:
     """``full`` full and ``changed`` incremental reindexes while wrk and the checker run."""
@@ -569,7 +592,9 @@ def reindex_under_load(data: Path, full: int, changed: int, concurrency: int,
     paths = query_paths(data, 2000, seed)
     paths_file = FAULTS / "paths-under-load.txt"
     paths_file.write_text("\n".join(paths) + "\n", encoding="utf-8")
-    server = Gunicorn(data, FAULTS / "gunicorn-under-load.log")
+    log_path = FAULTS / "gunicorn-under-load.log"
+    log_path.unlink(missing_ok=True)
+    server = Gunicorn(data, log_path)
     rng = random.Random(seed)
     try:
         warm_up(server.url, paths)
@@ -587,6 +612,7 @@ def reindex_under_load(data: Path, full: int, changed: int, concurrency: int,
         # wrk runs until every reindex is done (then SIGINT: it still reports)
         wrk = start_wrk(server.url, paths_file, concurrency, 24 * 3600)
         started = time.monotonic()
+        started_epoch = time.time()
         ops: list[dict[str, Any]] = []
         lost: list[str] = []
         pages: list[tuple[str, str]] = []  # (slug, current word)
@@ -630,6 +656,7 @@ def reindex_under_load(data: Path, full: int, changed: int, concurrency: int,
             f"{server.url}/api/v1/search?q={word}", timeout=30).json().get("total", 0) < 1]
     finally:
         server.stop()
+    refusals = server_refusals(log_path, started_epoch)
     failed_ops = [op for op in ops if op["exit"] != 0]
     fulls = [op["seconds"] for op in ops if op["kind"] == "full"]
     incs = [op["seconds"] for op in ops if op["kind"] == "changed"]
@@ -640,6 +667,7 @@ def reindex_under_load(data: Path, full: int, changed: int, concurrency: int,
         "lost_after_ack": lost, "final_missing": final_missing, "added_pages": len(pages),
         "full_seconds_median": sorted(fulls)[len(fulls) // 2] if fulls else None,
         "changed_seconds_median": sorted(incs)[len(incs) // 2] if incs else None,
+        "refusals": refusals,
         "ok": (not failed_ops and not lost and not final_missing and checks["empty"] == 0
                and checks["failed"] == 0 and wrk_out.get("errors", 1) == 0),
     }

@@ -144,6 +144,16 @@ def render_under_load(results: Path) -> list[str]:
     if not sec:
         return [*out, "Not measured in this run.", ""]
     w, c = sec.get("wrk") or {}, sec["checker"]
+    refusals = sec.get("refusals")
+    if refusals is None and meta:  # older result: read the server's log for the run's window
+        from datetime import datetime
+
+        from bench.faults import FAULTS, server_refusals
+
+        end = datetime.strptime(meta["finished_utc"], "%Y-%m-%d %H:%M UTC").timestamp() + 60
+        log_path = FAULTS / "gunicorn-under-load.log"
+        if log_path.exists():
+            refusals = server_refusals(log_path, end - 60 - sec["seconds"] - 60, end)
     out += [
         f"On a data dir of {data['docs']:,} generated pages: wrk at concurrency "
         f"{sec['concurrency']} ran the query mix for {w.get('seconds', 0):.0f} s while "
@@ -154,6 +164,9 @@ def render_under_load(results: Path) -> list[str]:
         "| figure | value |", "|---|---|",
         f"| requests during the reindexes (wrk) | {w.get('requests', 0):,} at {w.get('rps', 0):.1f} req/s, p50 {w.get('p50_ms', 0):.0f} ms, p99 {w.get('p99_ms', 0):.0f} ms |",
         f"| failed requests (wrk: no answer or 5xx) | **{w.get('errors', '?')}** (statuses {w.get('statuses')}) |",
+        f"| 4xx answers to the mix during the reindexes (wrk) | **{w.get('refused_4xx', '?')}** (the same mix without reindexing: §1's 4xx column) |",
+        f"| search answers by status in the server's access log | {(refusals or {}).get('search_statuses')} |",
+        f"| queries that failed inside Whoosh (server log; answered 400 'could not run this query') | {(refusals or {}).get('whoosh_errors')} |",
         f"| checker queries with known hits | {c['asked']:,} |",
         f"| ... answered with an empty page | **{c['empty']}** |",
         f"| ... failed | **{c['failed']}** |",
@@ -376,7 +389,10 @@ def summary(results: Path) -> list[str]:
     sec = (under or {}).get("sections", {}).get("reindex-under-load")
     if sec:
         rows.append(f"| {sec['full']} full + {sec['changed']} incremental reindexes under load (§2) | "
-                    f"failed requests **{(sec.get('wrk') or {}).get('errors', '?')}**, empty pages "
+                    f"failed requests (no answer/5xx) **{(sec.get('wrk') or {}).get('errors', '?')}**, "
+                    f"4xx to the valid mix **{(sec.get('wrk') or {}).get('refused_4xx', '?')}** "
+                    f"(see §2: queries failing inside Whoosh during reopens), known-hit checks failed "
+                    f"**{sec['checker']['failed']}**, empty pages "
                     f"**{sec['checker']['empty']}**, acknowledged but not found "
                     f"**{len(sec['lost_after_ack']) + len(sec['final_missing'])}** |")
     faults, _ = _load(results, "faults")
