@@ -30,6 +30,7 @@ from index.generations import (
     remove_unpublished,
     writer_lock,
 )
+from index.models import NoIndexYet
 from index.schema import SCHEMA_VERSION, build_schema
 from ingest.document import ARTICLE, Document
 
@@ -171,6 +172,14 @@ def _check(ix: Any, expected: int, probe_id: str | None) -> None:
 APPLIED = "APPLIED_SEQ"
 
 
+def generation_schema_version(gen_dir: Path) -> int | None:
+    """The SCHEMA_VERSION a generation was built with (None when unreadable)."""
+    try:
+        return int((gen_dir / "SCHEMA_VERSION").read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return None
+
+
 def read_applied_seq(gen_dir: Path) -> int:
     """The store change sequence number a generation reflects (0 when unknown)."""
     try:
@@ -224,6 +233,11 @@ def apply_changes(
     started = time.monotonic()
     with writer_lock(data_dir):
         gen_dir = current_generation(data_dir)
+        if generation_schema_version(gen_dir) != SCHEMA_VERSION:
+            raise NoIndexYet(
+                f"the live index generation {gen_dir.name} was built by another version of "
+                "search-service: run a full `search-service reindex` (without --changed)"
+            )
         ix = whoosh_index.open_dir(str(gen_dir))
         writer = ix.writer(limitmb=WRITER_LIMIT_MB)
         updated = deleted = 0

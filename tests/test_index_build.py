@@ -154,3 +154,13 @@ def test_a_killed_build_leaves_the_live_index_and_is_cleaned_up_next_time(tmp_pa
     assert Searcher(tmp_path).search(SearchRequest(q="harbour")).total == 3
     second = build_generation(tmp_path, make_docs(4)).generation
     assert [p.name for p in list_generations(tmp_path)] == [first, second]
+
+
+def test_apply_changes_refuses_a_generation_of_another_schema_version(tmp_path: Path) -> None:
+    from index.build import apply_changes
+
+    docs = make_docs(2)
+    build_generation(tmp_path, docs)
+    (current_generation(tmp_path) / "SCHEMA_VERSION").write_text("1\n")
+    with pytest.raises(NoIndexYet, match="full `search-service reindex`"):
+        apply_changes(tmp_path, [(1, docs[0].id, docs[0])])
