@@ -92,9 +92,14 @@ def prepare_data(docs: int, jobs: int = 2, work: Path = WORK) -> Path:
                            str(jobs), "-q"], cwd=ROOT, stdout=subprocess.DEVNULL).returncode
     if code not in (0, 1):
         raise RuntimeError(f"ingest failed with exit status {code}")
-    log(f"ingest took {time.monotonic() - started:.0f} s; reindexing")
+    ingest_s = time.monotonic() - started
+    log(f"ingest took {ingest_s:.0f} s; reindexing")
+    started = time.monotonic()
     subprocess.run([*CLI, "reindex", "--data-dir", str(data), "-q"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
+    (data / "prepare.json").write_text(json.dumps({
+        "pages": docs, "jobs": jobs, "ingest_s": round(ingest_s, 1),
+        "reindex_s": round(time.monotonic() - started, 1), "machine": machine()}), encoding="utf-8")
     (data / ".prepared").touch()
     return data
 
@@ -439,7 +444,9 @@ def run(docs: int, seconds: float, levels: list[int], n_paths: int = 5000,
     paths_file.write_text("\n".join(paths) + "\n", encoding="utf-8")
     with sqlite3.connect(f"file:{data / 'store.sqlite3'}?mode=ro", uri=True) as db:
         articles = db.execute("SELECT count(*) FROM documents WHERE kind='article'").fetchone()[0]
+    prep = data / "prepare.json"
     result: dict[str, Any] = {"docs": docs, "articles": articles, "seconds": seconds,
+                              "prepare": json.loads(prep.read_text()) if prep.exists() else None,
                               "levels": levels, "paths": len(paths), "machine": machine(),
                               "sample_paths": paths[:8]}
     log(f"ours: {articles} articles, {len(paths)} query paths")

@@ -102,7 +102,10 @@ def render_load(results: Path) -> list[str]:
         "filters, 15 % newest-first, 10 % page 2; half result pages (`/search`), half API "
         "(`/api/v1/search`). Examples: " + ", ".join(f"`{p}`" for p in data["sample_paths"][:4]) + ".",
         "",
-        "Peer: SQLite FTS5 (porter, BM25 with titles ×2) over the same store's articles, behind a "
+        (f"Preparing it took {data['prepare']['ingest_s']:,.0f} s of `ingest --jobs 2` and "
+         f"{data['prepare']['reindex_s']:,.0f} s of `reindex` (wall, on this shared machine at "
+         f"load average ~{data['prepare']['machine']['load_avg'][1]}). " if data.get("prepare") else "")
+        + "Peer: SQLite FTS5 (porter, BM25 with titles ×2) over the same store's articles, behind a "
         "small Flask app (bench/peer_fts5.py) under the same gunicorn settings, same paths, "
         "measured right after ours. It does less per query (no story collapsing, facets, "
         "spelling, query repair), so the ratio bounds what our engine costs.",
