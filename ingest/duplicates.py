@@ -41,12 +41,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
-from datasketch import MinHash
 
 from ingest.document import ARTICLE, Document, parse_published
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +97,10 @@ _BATCH = 4096
 @lru_cache(maxsize=1)
 def _template() -> MinHash:
     """One MinHash whose permutations are reused: generating them costs more than hashing."""
+    # Imported here: datasketch pulls in scipy (0.5 s CPU per process), and only the
+    # processes that sketch need it; the ingest parent only groups stored sketches.
+    from datasketch import MinHash
+
     try:
         return MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32")
     except TypeError as exc:  # datasketch < 2.0 has no schemes
