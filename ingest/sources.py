@@ -146,6 +146,9 @@ def gunzip_bounded(data: bytes, options: IngestOptions) -> bytes:
     return bytes(out)
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b)
+
+
 def sniff_binary(data: bytes) -> str | None:
     """A reason when bytes are not text (image, PDF, NULs), else None."""
     head = data[:16]
@@ -160,7 +163,7 @@ def sniff_binary(data: bytes) -> str | None:
     nuls = sample.count(b"\x00")
     if nuls:
         return f"binary file: {nuls} NUL bytes in the first {len(sample)}"
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))  # C speed: 0.3 ms -> µs
     if sample and controls / len(sample) > 0.05:
         return "binary file: control bytes, not text"
     return None
