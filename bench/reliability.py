@@ -313,11 +313,11 @@ FINDINGS = [
     "`/api/v1/search` gets it again on `/search`, `/embed`, `/doc/<id>`, the feeds... The "
     "setting reads as one allowance per client. Pinned by "
     "`tests/test_security.py::test_one_allowance_per_client_across_pages_and_api` (xfail, strict).",
-    "- **Extraction crashes on deeply nested JSON-LD** (ingest, reported to its owner): "
-    "`json.loads` raises `RecursionError` on `[` × 5000 inside `<script type=\"application/ld+json\">`; "
-    "the page is recorded as `skipped:error` (\"extraction failed\"), so the run goes on and "
-    "nothing else is lost, but the page's article is lost (§4b). Other mutations: no crash; "
-    "pages with 100,000s of tags take seconds (slowest in §4b).",
+    "- **Extraction crashed on deeply nested JSON-LD** (ingest, reported to its owner, now "
+    "fixed): the `--quick` run of bench/fuzz_ingest.py at 01:52 UTC had 5 of 200 mutated pages "
+    "fail with `RecursionError` (`[` × 5000 inside `<script type=\"application/ld+json\">`, "
+    "recorded as `skipped:error`, so the run went on but the article was lost). Commit 73f85be "
+    "(ingest owner) flattens JSON-LD iteratively; the 2,000-page run in §4b has 0 failures.",
     "- **A generation corrupted in place under a running server**: Whoosh copies each segment "
     "out of an mmap (field guide §7.1); when a segment file is truncated while mapped, the "
     "worker that reads it dies of SIGBUS (its in-flight requests fail), the master starts a new "
