@@ -12,14 +12,17 @@ index.columns (filters, facets, story map), index.spelling, index.snippets.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from whoosh import collectors
 from whoosh import query as wq
@@ -76,6 +79,36 @@ class _Ranked:
     used_loose: bool = False
 
 
+@dataclass(eq=False, slots=True)
+class _OpenGeneration:
+    """One opened generation and how many calls are using it right now."""
+
+    ix: Any
+    searcher: Any
+    columns: Columns
+    name: str
+    users: int = 0
+    retired: bool = False
+    stats: dict[str, Any] | None = None
+
+    def close(self) -> None:
+        self.searcher.close()
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _leased(method: _F) -> _F:
+    """Run a public Searcher method under a lease of the live generation."""
+
+    @functools.wraps(method)
+    def wrapper(self: Searcher, *args: Any, **kwargs: Any) -> Any:
+        with self._use():
+            return method(self, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 class Searcher:
     """Searches the live generation of one data directory; safe to share between threads."""
 
@@ -90,75 +123,100 @@ class Searcher:
         self.time_budget_s = time_budget_s
         self._lock = threading.Lock()
         self._stamp: tuple[int, int] | None = None
-        self._ix: Any = None
-        self._searcher: Any = None
-        self._columns: Columns | None = None
-        self._generation: str | None = None
-        self._stats: dict[str, Any] | None = None
+        self._open: _OpenGeneration | None = None
+        self._local = threading.local()
 
     # -- opening ---------------------------------------------------------------------------
 
-    def _current(self) -> Any:
-        """The whoosh searcher of the live generation, reopened when CURRENT changed."""
+    def _acquire(self) -> _OpenGeneration:
+        """The live generation, reopened when CURRENT changed, with one more user counted."""
         stamp = pointer_stamp(self.data_dir)
-        if stamp is not None and stamp == self._stamp and self._searcher is not None:
-            return self._searcher
         with self._lock:
-            stamp = pointer_stamp(self.data_dir)
-            if stamp is not None and stamp == self._stamp and self._searcher is not None:
-                return self._searcher
-            try:
-                gen_dir = current_generation(self.data_dir)
-                # A changed pointer means a new generation, or new commits to the live one
-                # (`reindex --changed` re-publishes it): either way open a fresh searcher.
-                if stamp != self._stamp or self._searcher is None:
-                    if _schema_version(gen_dir) != SCHEMA_VERSION:
-                        # queries are analysed as the current schema says: an index analysed
-                        # otherwise (another stemmer, missing fields) would silently miss
-                        raise NoIndexYet(
-                            "the index was built by another version: run `search-service reindex`"
-                        )
-                    ix = FileStorage(str(gen_dir)).open_index()
-                    new = ix.searcher(weighting=weighting(self.params))
-                    old = self._searcher
-                    self._ix, self._searcher, self._generation = ix, new, gen_dir.name
-                    self._columns = Columns(new.reader())
-                    self._stats = None
-                    if old is not None:
-                        old.close()
-                    log.info("opened index generation %s", gen_dir.name)
-                self._stamp = stamp
-            except NoIndexYet:
-                if self._searcher is None:
-                    raise
-                log.warning("index pointer unreadable; still serving %s", self._generation)
-            except Exception as err:
-                if self._searcher is None:
-                    raise NoIndexYet(f"the index cannot be opened: {err}") from err
-                log.exception(
-                    "could not open the new generation; still serving %s", self._generation
+            if stamp is None or stamp != self._stamp or self._open is None:
+                self._reopen(stamp)
+            assert self._open is not None
+            self._open.users += 1
+            return self._open
+
+    def _reopen(self, stamp: tuple[int, int] | None) -> None:
+        """Open the generation CURRENT names (under the lock). A failure keeps the old one."""
+        try:
+            gen_dir = current_generation(self.data_dir)
+            if _schema_version(gen_dir) != SCHEMA_VERSION:
+                # queries are analysed as the current schema says: an index analysed
+                # otherwise (another stemmer, missing fields) would silently miss
+                raise NoIndexYet(
+                    "the index was built by another version: run `search-service reindex`"
                 )
-            return self._searcher
+            ix = FileStorage(str(gen_dir)).open_index()
+            new = ix.searcher(weighting=weighting(self.params))
+            old = self._open
+            # A changed pointer means a new generation, or new commits to the live one
+            # (`reindex --changed` re-publishes it): either way a fresh searcher.
+            self._open = _OpenGeneration(ix, new, Columns(new.reader()), gen_dir.name)
+            self._stamp = stamp
+            if old is not None:
+                # Other threads may still be searching with it: it is closed by the last
+                # of them (_release), never under their feet.
+                old.retired = True
+                if old.users == 0:
+                    old.close()
+            log.info("opened index generation %s", gen_dir.name)
+        except NoIndexYet:
+            if self._open is None:
+                raise
+            log.warning("index pointer unreadable; still serving %s", self._open.name)
+        except Exception as err:
+            if self._open is None:
+                raise NoIndexYet(f"the index cannot be opened: {err}") from err
+            log.exception("could not open the new generation; still serving %s", self._open.name)
+
+    def _release(self, gen: _OpenGeneration) -> None:
+        with self._lock:
+            gen.users -= 1
+            if gen.retired and gen.users == 0:
+                gen.close()
+
+    @contextmanager
+    def _use(self) -> Iterator[_OpenGeneration]:
+        """Lease the live generation for one call; nested calls share the lease."""
+        held = getattr(self._local, "gen", None)
+        if held is not None:
+            yield held
+            return
+        gen = self._acquire()
+        self._local.gen = gen
+        try:
+            yield gen
+        finally:
+            self._local.gen = None
+            self._release(gen)
+
+    def _current(self) -> Any:
+        """The Whoosh searcher of the generation leased by this call (see _use)."""
+        return self._local.gen.searcher
 
     def _cols(self) -> Columns:
-        assert self._columns is not None
-        return self._columns
+        return self._local.gen.columns  # type: ignore[no-any-return]
 
     def close(self) -> None:
-        """Release the open generation's files."""
+        """Release the open generation's files (once its current users are done)."""
         with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-            self._searcher = self._ix = self._columns = None
-            self._stamp = self._generation = None
+            if self._open is not None:
+                self._open.retired = True
+                if self._open.users == 0:
+                    self._open.close()
+            self._open = None
+            self._stamp = None
 
     @property
     def generation(self) -> str | None:
         """Name of the generation answering queries (None before the first query)."""
-        return self._generation
+        return self._open.name if self._open is not None else None
 
     # -- searching -------------------------------------------------------------------------
 
+    @_leased
     def search(self, request: SearchRequest) -> SearchResults:
         """Run one search (the query language is described in index/query.py).
 
@@ -232,7 +290,7 @@ class Searcher:
             took_ms=round((time.perf_counter() - started) * 1000, 1),
             query_used=parsed.text,
             notice=" ".join(notices) or None,
-            generation=self._generation,
+            generation=self._local.gen.name,
             facets=facets,
             suggestion=suggestion,
             corrected=corrected,
@@ -440,6 +498,7 @@ class Searcher:
 
     # -- more like this --------------------------------------------------------------------
 
+    @_leased
     def more_like_this(self, doc_id: str, size: int = 10) -> list[Hit]:
         """Documents about the same thing as ``doc_id``: its most characteristic words
         (term frequency x idf over title and body) searched as one ranked OR query; copies
@@ -480,6 +539,7 @@ class Searcher:
 
     # -- documents and stats ---------------------------------------------------------------
 
+    @_leased
     def document(self, doc_id: str) -> Document | None:
         """The cleaned document with this id, from the live generation's stored fields."""
         searcher = self._current()
@@ -499,19 +559,22 @@ class Searcher:
             source_path=f.get("source", ""),
         )
 
+    @_leased
     def story_copies(self, story: str) -> list[Document]:
         """Every indexed copy of one story."""
         searcher = self._current()
         ids = [h["id"] for h in searcher.search(Term("story", story), limit=50)]
         return [d for d in (self.document(i) for i in ids) if d is not None]
 
+    @_leased
     def stats(self) -> dict[str, Any]:
         """What the live generation holds: counts, sites, date span (cached per generation)."""
         from whoosh import sorting
 
         searcher = self._current()
-        if self._stats is not None:
-            return self._stats
+        gen = self._local.gen
+        if gen.stats is not None:
+            return gen.stats  # type: ignore[no-any-return]
         res = searcher.search(
             Every(),
             limit=1,
@@ -533,22 +596,24 @@ class Searcher:
             )
         except OSError:
             pass
-        self._stats = {
+        gen.stats = {
             "documents": searcher.doc_count(),
             "stories": stories,
             "sites": sites,
             "first_published": first[0].get("published_text") if not first.is_empty() else None,
             "last_published": last[0].get("published_text") if not last.is_empty() else None,
-            "generation": self._generation,
+            "generation": gen.name,
             "built_at": built,
         }
-        return self._stats
+        return gen.stats  # type: ignore[no-any-return]
 
+    @_leased
     def parse(self, text: str) -> ParsedQuery:
         """Parse user text as a search would (for the CLI's --explain and tests)."""
         searcher = self._current()
         return parse_user_query(text, searcher.schema, searcher.reader(), self.params)
 
+    @_leased
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         """Autocomplete for ``prefix``: matching titles, then completions of the last word
         (bounded; see index/suggest.py)."""

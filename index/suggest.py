@@ -115,8 +115,6 @@ def suggest_from(searcher: Any, text: str, limit: int = 8) -> list[str]:
 
 
 def suggest(searcher: Any, text: str, limit: int = 8) -> list[str]:
-    """Suggestions through an ``index.search.Searcher`` that has no ``suggest`` method yet.
-
-    Uses its live Whoosh searcher (``_current``: reopened after a reindex like any search).
-    """
-    return suggest_from(searcher._current(), text, limit)
+    """Suggestions through an ``index.search.Searcher`` (its ``suggest`` method, which leases
+    the live generation like any search)."""
+    return list(searcher.suggest(text, limit))

@@ -239,15 +239,6 @@ def test_a_killed_worker_fails_only_its_request_and_is_replaced(
         server.stop()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug in index/search.py Searcher._current: when CURRENT changes (every full or --changed "
-    "reindex publishes), the thread that reopens closes the old Whoosh searcher while other "
-    "threads of the same gunicorn gthread worker are still searching with it; their queries "
-    "fail (ReaderClosed, 'NoneType' object is not subscriptable, damaged postings) and users "
-    "get 400 'could not run this query: try plain words' for valid queries. "
-    "bench/faults.py reindex-under-load saw 154 such answers in ~27,000 requests. "
-    "Closing the old searcher only after its last user is done (reference count, or leave it "
-    "to garbage collection) would fix it."))
 def test_queries_in_other_threads_survive_a_reopen(tmp_path: Path) -> None:
     """Four threads search one Searcher (as gthread does) while CURRENT is re-published."""
     import threading
