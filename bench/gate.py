@@ -108,6 +108,30 @@ def suite_sample_extract() -> dict[str, float]:
     return score_extraction(sample / "pages", sample / "truth.jsonl", sample / "chrome-strings.txt")
 
 
+def suite_realworld_extract() -> dict[str, float]:
+    """Body extraction on 91 real news and blog pages (../shared/data/extraction), scored by
+    the shared extraction_eval.py: a check that the rules are not fitted to the samples.
+    Ours only (~3 s CPU); bench/extraction_peers.py puts the peers beside it."""
+    data = _need(SHARED / "data" / "extraction")
+    scorer = _need(SHARED / "bench" / "extraction_eval.py")
+    _need(data / "ground-truth.json")
+    with tempfile.TemporaryDirectory() as tmp:
+        pred, out = Path(tmp) / "pred.json", Path(tmp) / "score.json"
+        run = subprocess.run([sys.executable, str(ROOT / "bench" / "extract_realworld.py"),
+                              "--data", str(data), "--out", str(pred)],
+                             capture_output=True, text=True, check=False)
+        if run.returncode != 0:
+            raise RuntimeError(f"extract_realworld.py failed: {run.stderr.strip()[-500:]}")
+        proc = subprocess.run([sys.executable, str(scorer), "--truth", str(data), "--pred", str(pred),
+                               "--worst", "0", "--n-bootstrap", "0", "--json-out", str(out)],
+                              capture_output=True, text=True, check=False)
+        if proc.returncode != 0 or not out.exists():
+            raise RuntimeError(f"scorer failed: {proc.stderr.strip() or proc.stdout[-500:]}")
+        aggregate = json.loads(out.read_text(encoding="utf-8"))["aggregate"]
+    return {"body_f1": aggregate["f1"], "body_precision": aggregate["precision"],
+            "body_recall": aggregate["recall"]}
+
+
 def _search_suite(collection: str) -> dict[str, float]:
     """Index a judged collection in a temporary directory (once per gate run), run its
     queries through Searcher.search, score them with the shared scorer (bench/ir.py)."""
@@ -142,6 +166,7 @@ def suite_scraped_search() -> dict[str, float]:
 SUITES: dict[str, Callable[[], dict[str, float]]] = {
     "scraped-extract": suite_scraped_extract,
     "sample-extract": suite_sample_extract,
+    "realworld-extract": suite_realworld_extract,
     "scifact": suite_scifact,
     "scraped-search": suite_scraped_search,
 }
