@@ -133,23 +133,37 @@ class Columns:
 
     # -- facets -----------------------------------------------------------------------------
 
-    def facets(self, docnums: Iterable[int]) -> dict[str, list[tuple[str, int]]]:
+    def facets(
+        self, docnums: Iterable[int], by_story: bool = False
+    ) -> dict[str, list[tuple[str, int]]]:
         """Counts of site, author, year and month over ``docnums``: sites and authors by
-        count (then name), years and months newest first."""
+        count (then name), years and months newest first. With ``by_story`` a value counts
+        each story once, however many of its copies carry it (what a filter on that value
+        returns when results show one hit per story)."""
         sites = self.column("site_key")
         authors = self.column("author_key")
         dates = self.column("published")
+        stories = self.column("story") if by_story else None
         counts: dict[str, dict[str, int]] = {"site": {}, "author": {}, "year": {}, "month": {}}
+        seen: set[tuple[str, str, Any]] = set()
+
+        def add(name: str, value: str, n: int) -> None:
+            if stories is not None:
+                key = (name, value, stories[n] if stories[n] is not None else ("doc", n))
+                if key in seen:
+                    return
+                seen.add(key)
+            counts[name][value] = counts[name].get(value, 0) + 1
+
         for n in docnums:
             s, a, d = sites[n], authors[n], dates[n]
             if s:
-                counts["site"][s] = counts["site"].get(s, 0) + 1
+                add("site", s, n)
             if a:
-                counts["author"][a] = counts["author"].get(a, 0) + 1
+                add("author", a, n)
             if d is not None:
-                y, m = f"{d.year:04d}", f"{d.year:04d}-{d.month:02d}"
-                counts["year"][y] = counts["year"].get(y, 0) + 1
-                counts["month"][m] = counts["month"].get(m, 0) + 1
+                add("year", f"{d.year:04d}", n)
+                add("month", f"{d.year:04d}-{d.month:02d}", n)
         out: dict[str, list[tuple[str, int]]] = {}
         for name in ("site", "author"):
             out[name] = sorted(counts[name].items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE]

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -77,6 +77,7 @@ class _Ranked:
     partial: bool = False
     strict_count: int = 0
     used_loose: bool = False
+    matched: list[int] = field(default_factory=list)  # every matching copy, before collapse
 
 
 @dataclass(eq=False, slots=True)
@@ -273,7 +274,12 @@ class Searcher:
             docs = ranked.docs
             if request.recency and request.sort == "relevance":
                 docs = self._recency(cols, docs)
-            facets = cols.facets(d for d, _ in docs)
+            # Facets count stories (with collapse) over every matching copy, so that a
+            # site's count is what filtering by that site returns.
+            facets = cols.facets(
+                ranked.matched or [d for d, _ in docs],
+                by_story=request.collapse,
+            )
             total = len(docs)
             start = (request.page - 1) * request.size
             page = docs[start : start + request.size]
@@ -372,6 +378,7 @@ class Searcher:
             # "every word" count without a second pass: a strict match is rare in long queries
             out.strict_count = len(ordered)
         every = out.strict_count if tiered else len(ordered)
+        out.matched = [d for d, _ in ordered]
         if request.collapse:
             ordered, every = self._collapse(ordered, every)
         if request.sort != "relevance":

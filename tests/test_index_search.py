@@ -381,3 +381,18 @@ def test_date_sorts_keep_every_word_matches_first(news: Searcher) -> None:
     assert ids == ["n3", "n1", "n2"]  # n2 (newer than n1) has only "airline"
     ids = [h.id for h in news.search(SearchRequest(q="airline profits", sort="oldest")).hits]
     assert ids == ["n1", "n3", "n2"]
+
+
+def test_site_facet_counts_are_what_filtering_by_that_site_returns(indexed_data_dir: Path) -> None:
+    """With one hit per story, a site's count is the number of stories with a matching copy
+    on that site: exactly the total a filter on that site gives."""
+    sample = Searcher(indexed_data_dir)
+    for q in ("the", "fire", "according", "space OR water"):
+        try:
+            res = sample.search(SearchRequest(q=q))
+        except InvalidQuery:
+            continue
+        assert res.facets["site"], q
+        for site, count in res.facets["site"]:
+            filtered = sample.search(SearchRequest(q=q, site=site))
+            assert filtered.total == count, (q, site)
