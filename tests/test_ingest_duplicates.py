@@ -427,3 +427,17 @@ def test_chain_of_canonical_links_ends_at_the_original() -> None:
     result = group_documents([third, second, original])
     assert result[original.id].duplicate_of is None
     assert {result[d.id].duplicate_of for d in (second, third)} == {original.id}
+
+
+def test_signature_equals_datasketch_affine32() -> None:
+    # _signature re-does datasketch's update_batch arithmetic for speed; stored sketches
+    # must stay comparable with ones made by datasketch itself
+    import numpy as np
+
+    from ingest.duplicates import _shingles, _signature, _template
+
+    words = "the quick brown fox jumps over the lazy dog while markets fell sharply".split()
+    for shingles in (set(), _shingles([words]), _shingles([words[:2]]), _shingles([words * 300])):
+        reference = _template().copy()
+        reference.update_batch(sorted(shingles))
+        assert np.array_equal(reference.hashvalues.astype(np.uint32), _signature(shingles))
