@@ -465,8 +465,7 @@ def summary(results: Path) -> list[str]:
         rows.append(f"| load on {load['articles']:,} articles (§1) | {total:,} requests, **{failed} failed** "
                     f"(over 10 s), **{refused}** valid queries answered 400; "
                     + (f"throughput {statistics.median(ratio):.2f}× the FTS5 peer's; " if ratio else "")
-                    + "
-                    f"largest worker RSS growth over the second half {growth} MB |")
+                    + f"largest worker RSS growth over the second half {growth} MB |")
     under, _ = _load(results, "under-load")
     sec = (under or {}).get("sections", {}).get("reindex-under-load")
     if sec:
