@@ -356,8 +356,8 @@ FINDINGS = [
     "zlib streams, \"damaged postings block\") and are answered 400 \"could not run this "
     "query: try plain words\" (§2). Reproduced in-process by "
     "`tests/test_faults.py::test_queries_in_other_threads_survive_a_reopen` (committed as "
-    "xfail(strict) in cc46358). The index owner was fixing it (a lease counting the users of "
-    "an open generation) while this report was written; §2 was measured before that fix.",
+    "xfail(strict) in cc46358). The index owner fixed it in 3ad74a7 (a lease counting the users "
+    "of an open generation; the test now passes); §2 gives the figures before and after.",
     "- **Extraction crashed on deeply nested JSON-LD** (ingest, reported to its owner, now "
     "fixed): the `--quick` run of bench/fuzz_ingest.py at 01:52 UTC had 5 of 200 mutated pages "
     "fail with `RecursionError` (`[` × 5000 inside `<script type=\"application/ld+json\">`, "
@@ -393,10 +393,10 @@ FINDINGS = [
     "pages whose own URL was already taken by another page with different text replaced it "
     "silently. Pinned by `tests/test_faults.py::test_two_pages_claiming_one_url_are_both_kept_or_reported` "
     "(xfail, strict).",
-    "- **Throughput against FTS5**: ours answers ~10× fewer requests per second than the FTS5 "
-    "peer on the same documents (§1). The peer does much less per query (no collapsing, "
-    "facets, spelling, exact totals over the most-words pass), but the gap is mostly Whoosh's "
-    "pure-Python query evaluation; p95 at concurrency 32 is where users would feel it.",
+    "- **Throughput against FTS5**: on the 100k index ours answers 0.01-0.05x the FTS5 peer's "
+    "requests per second on the same documents and paths (§1). The peer does much less per "
+    "query (no collapsing, facets, spelling, exact totals over the most-words pass), but the "
+    "gap is mostly Whoosh's pure-Python query evaluation.",
     "- **tests/conftest.py `LiveServer._wait_ready`** catches only `ConnectionError`: on a loaded "
     "machine the first /healthz can take over its 1 s timeout and the `ReadTimeout` fails the "
     "session's server fixture (seen once here at load average ~10). The tests added here wait "
