@@ -673,10 +673,56 @@ def reindex_under_load(data: Path, full: int, changed: int, concurrency: int,
     }
 
 
+# -- threads sharing one Searcher ---------------------------------------------------------------
+
+
+def shared_searcher(data: Path, seconds: float, threads_list: tuple[int, ...] = (1, 4),
+                    seed: int = 1) -> dict[str, Any]:
+    """Threads searching one Searcher (as a gthread worker's threads do), no reindex at all:
+    every failure is a race between the threads, since the same queries pass one at a time."""
+    import logging
+    from urllib.parse import parse_qs, urlsplit
+
+    from index.models import SearchRequest
+    from index.search import Searcher
+
+    logging.getLogger("index").setLevel(logging.ERROR)
+    queries = [parse_qs(urlsplit(p).query)["q"][0] for p in query_paths(data, 400, seed)]
+    out: dict[str, Any] = {"name": "shared-searcher", "docs_dir": data.name, "runs": []}
+    for n_threads in threads_list:
+        searcher = Searcher(data)
+        done, errors = [0], []
+        stop = threading.Event()
+
+        def loop(offset: int) -> None:
+            i = offset * 97
+            while not stop.is_set():
+                try:
+                    searcher.search(SearchRequest(q=queries[i % len(queries)]))
+                    done[0] += 1
+                except Exception as err:  # noqa: BLE001 — every failure is the finding
+                    errors.append(f"{type(err).__name__}: {err.__cause__!r}"[:160])
+                i += 1
+
+        workers = [threading.Thread(target=loop, args=(k,)) for k in range(n_threads)]
+        for t in workers:
+            t.start()
+        time.sleep(seconds)
+        stop.set()
+        for t in workers:
+            t.join()
+        searcher.close()
+        out["runs"].append({"threads": n_threads, "searches": done[0], "failed": len(errors),
+                            "examples": sorted(set(errors))[:4]})
+        log(f"  {n_threads} threads: {done[0]} searches, {len(errors)} failed")
+    out["ok"] = all(r["failed"] == 0 for r in out["runs"])
+    return out
+
+
 # -- main -------------------------------------------------------------------------------------
 
 SECTIONS = ("worker-kill", "ingest-kill", "reindex-kill", "full-disk", "broken-generation",
-            "concurrent-reindex", "reindex-under-load")
+            "concurrent-reindex", "reindex-under-load", "shared-searcher")
 
 
 def run(docs: int, trials: int, only: list[str], full: int, changed: int, concurrency: int,
@@ -696,11 +742,12 @@ def run(docs: int, trials: int, only: list[str], full: int, changed: int, concur
         "broken-generation": lambda: broken_generation(data, trials, seed),
         "concurrent-reindex": lambda: concurrent_reindex(data, trials),
         "reindex-under-load": lambda: reindex_under_load(data, full, changed, concurrency, seed),
+        "shared-searcher": lambda: shared_searcher(data, 30.0),
     }
     for name in SECTIONS:
-        if only and name not in only:
+        if (only and name not in only) or (not only and name == "shared-searcher"):
             continue
-        log(f"{name}: {trials if name != 'reindex-under-load' else f'{full}+{changed}'} trials")
+        log(f"{name}: {trials if name not in ('reindex-under-load', 'shared-searcher') else f'{full}+{changed}'} trials")
         started = time.monotonic()
         result = jobs[name]()
         result["wall_s"] = round(time.monotonic() - started, 1)
@@ -726,7 +773,7 @@ def main(argv: list[str] | None = None) -> int:
               args.seed)
     bad = 0
     for name, section in out["sections"].items():
-        if "trials" in section and name != "reindex-under-load":
+        if "trials" in section and name not in ("reindex-under-load", "shared-searcher"):
             print(f"{name:20} {section['passed']}/{section['trials']} trials passed")  # noqa: T201
             bad += section["trials"] - section["passed"]
         else:

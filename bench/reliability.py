@@ -284,6 +284,23 @@ def render_faults(results: Path) -> list[str]:
     return out
 
 
+def render_threads(results: Path) -> list[str]:
+    data, meta = _load(results, "threads")
+    out = ["## 3b. Threads sharing one searcher, no reindex", "", f"Command: {_cmd(meta)}", ""]
+    if not data:
+        return [*out, "Not measured in this run.", ""]
+    sec = data["sections"]["shared-searcher"]
+    out += ["The query mix searched in process on one `index.search.Searcher` of the "
+            f"{data['docs']:,}-page data dir for 30 s per row, as the 4 threads of one gunicorn "
+            "gthread worker do. Nothing is written meanwhile.", "",
+            "| threads | searches | failed | examples |", "|---|---|---|---|"]
+    for r in sec["runs"]:
+        out.append(f"| {r['threads']} | {r['searches']:,} | **{r['failed']}** | "
+                   f"{'; '.join(f'`{e}`' for e in r['examples'][:3])} |")
+    out.append("")
+    return out
+
+
 def render_fuzz_api(results: Path) -> list[str]:
     data, meta = _load(results, "fuzz-api")
     out = ["## 4a. Hostile queries against the live server", "", f"Command: {_cmd(meta)}", ""]
@@ -378,11 +395,11 @@ FINDINGS = [
     "decompressing data`, and the user gets 400 \"could not run this query\" for a valid query "
     "that works when repeated. The index files are intact (the same query succeeds alone). "
     "Seen in §1 (4xx column, and 58 of 477 warm-up requests at 16 concurrent on the 100k index) "
-    "and in process: 4 threads searching one `Searcher` on the 1,000-page data dir for 20 s "
-    "failed 2 of 726 searches, 1 thread 0 of 235. The likely cause is Whoosh readers sharing "
+    "and in process (§3b: one thread never fails, four threads sharing the searcher do). The likely cause is Whoosh readers sharing "
     "file positions (seek + read) between threads; one searcher per thread, or a lock around "
     "reads, or sync workers, would avoid it. On the small bundled sample it did not show within "
-    "15 s, so no fast strict xfail test could be written; reproduce with bench/load.py.",
+    "15 s, so no fast strict xfail test could be written; reproduce with "
+    "`python bench/faults.py --docs 1000 --only shared-searcher`.",
     "- **Slow at 100,000 documents**: ~1 request/s on one connection (p50 0.84 s, p95 3.4 s) and "
     "~3.5 request/s at 8-32 connections with p99 near 10 s and 23 requests over wrk's 10 s "
     "timeout, on this shared 2-core machine; FTS5 answers the same paths 20-70x faster. Each "
@@ -433,7 +450,8 @@ def render(results: Path, target: Path, args: argparse.Namespace) -> None:
         "",
     ]
     lines += summary(results)
-    for fn in (render_load, render_under_load, render_faults, render_fuzz_api, render_fuzz_ingest):
+    for fn in (render_load, render_under_load, render_faults, render_threads, render_fuzz_api,
+               render_fuzz_ingest):
         lines += fn(results)
     lines += FINDINGS
     lines += [
