@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.load import WORK, log, machine  # noqa: E402
 
-SECTIONS = ("load", "faults", "under-load", "fuzz-api", "fuzz-ingest")
+SECTIONS = ("load", "faults", "under-load", "threads", "fuzz-api", "fuzz-ingest")
 
 
 def commands(args: argparse.Namespace, results: Path) -> dict[str, list[str]]:
@@ -48,6 +48,8 @@ def commands(args: argparse.Namespace, results: Path) -> dict[str, list[str]]:
         "under-load": [py, "bench/faults.py", "--docs", str(args.fault_docs), "--only",
                        "reindex-under-load", "--full", str(args.full), "--changed",
                        str(args.changed), "--json", str(results / "under-load.json")],
+        "threads": [py, "bench/faults.py", "--docs", str(args.fault_docs), "--only",
+                    "shared-searcher", "--json", str(results / "threads.json")],
         "fuzz-api": [py, "bench/fuzz_api.py", "--docs", str(args.docs), "--requests",
                      str(args.fuzz_requests), "--seed", "1", "--bound", f"{args.bound:g}",
                      "--json", str(results / "fuzz-api.json")],
@@ -498,6 +500,12 @@ def summary(results: Path) -> list[str]:
     if faults:
         for name, s in faults["sections"].items():
             rows.append(f"| {name} (§3) | **{s['passed']}/{s['trials']}** trials passed |")
+    th, _ = _load(results, "threads")
+    if th:
+        runs = th["sections"]["shared-searcher"]["runs"]
+        rows.append("| threads sharing one searcher, no reindex (§3b) | " + "; ".join(
+            f"{r['threads']} thread(s): **{r['failed']}** of {r['searches']:,} searches failed"
+            for r in runs) + " |")
     fz, _ = _load(results, "fuzz-api")
     if fz:
         rows.append(f"| {fz['requests']:,} hostile queries (§4a) | **{fz['server_errors']}** 5xx, "
