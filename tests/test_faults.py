@@ -151,10 +151,10 @@ def test_full_disk_during_reindex_is_a_clear_error_and_the_live_index_survives(t
 # -- appended by the reliability harness (bench/faults.py runs these 10 times each) -----------
 
 
-def test_a_second_reindex_refuses_clearly_while_one_holds_the_lock(tmp_path: Path) -> None:
+def test_a_second_reindex_refuses_clearly_while_one_holds_the_lock(writable_data_dir: Path) -> None:
     """Another process holds the writer lock (as a running reindex does): full and --changed
     reindexes refuse with one clear line, and work once it is gone."""
-    data = build_data_dir(tmp_path / "data")
+    data = writable_data_dir
     holder = subprocess.Popen(
         [sys.executable, "-c",
          "import sys, time; from pathlib import Path; from index.generations import writer_lock\n"
