@@ -11,7 +11,8 @@ alone. Results are kept in ``--results`` (under /tmp, one JSON per section), so 
 can be rerun without the others and the report re-rendered from all of them. The report
 says which scale each figure was measured at: the load and the API fuzz run on the big
 index (``--docs``); kills, full disks and reindexing under load run on a smaller data dir
-(``--fault-docs``) because each of their trials rebuilds or re-ingests it.
+(``--fault-docs``) because each of their trials rebuilds or re-ingests it, and the API fuzz
+on ``--fuzz-docs`` pages (10,000 requests at ~1 s per real search on 100k would take an hour).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def commands(args: argparse.Namespace, results: Path) -> dict[str, list[str]]:
                        str(args.changed), "--json", str(results / "under-load.json")],
         "threads": [py, "bench/faults.py", "--docs", str(args.fault_docs), "--only",
                     "shared-searcher", "--json", str(results / "threads.json")],
-        "fuzz-api": [py, "bench/fuzz_api.py", "--docs", str(args.docs), "--requests",
+        "fuzz-api": [py, "bench/fuzz_api.py", "--docs", str(args.fuzz_docs), "--requests",
                      str(args.fuzz_requests), "--seed", "1", "--bound", f"{args.bound:g}",
                      "--json", str(results / "fuzz-api.json")],
         "fuzz-ingest": [py, "bench/fuzz_ingest.py", "--pages", str(args.fuzz_pages), "--seed", "1"],
@@ -522,7 +523,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=100000, help="pages for load and API fuzz")
-    parser.add_argument("--fault-docs", type=int, default=2000, help="pages for fault trials")
+    parser.add_argument("--fault-docs", type=int, default=1000, help="pages for fault trials")
+    parser.add_argument("--fuzz-docs", type=int, default=1000,
+                        help="pages behind the API fuzz (a real search on 100k pages takes ~1 s here)")
     parser.add_argument("--seconds", type=float, default=30.0, help="wrk time per level")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--trials", type=int, default=10)
@@ -539,7 +542,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "RELIABILITY.md")
     args = parser.parse_args(argv)
     if args.quick:
-        args.docs, args.fault_docs, args.trials, args.seconds = 1000, 1000, 2, 5.0
+        args.docs, args.fault_docs, args.fuzz_docs, args.trials, args.seconds = 1000, 1000, 1000, 2, 5.0
         args.full, args.changed, args.fuzz_requests, args.fuzz_pages = 2, 5, 1000, 200
     results = args.results or WORK / ("results-quick" if args.quick else "results")
     results.mkdir(parents=True, exist_ok=True)
