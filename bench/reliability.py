@@ -435,7 +435,10 @@ def render(results: Path, target: Path, args: argparse.Namespace) -> None:
     lines = [
         "# Reliability: load, faults and hostile input",
         "",
-        f"Written by `python bench/reliability.py` ({' '.join(sys.argv[1:]) or 'defaults'}) on "
+        "Regenerate all of it with `python bench/reliability.py --docs 100000` (about two hours "
+        "on this machine, most of it preparing the 100k index once; it is reused after) or "
+        "`--quick` for small scale in minutes. "
+        f"This file was written by `python bench/reliability.py {' '.join(sys.argv[1:])}` on "
         f"{m['date_utc']}. Machine: {m['cpus']} cores ({m['cpu_model'] or 'unknown CPU'}), "
         f"{m['memory_gb']} GB RAM, Python {m['python']}, shared with other engineers' jobs "
         f"(load average {'/'.join(map(str, m['load_avg']))} when this was written): absolute "
