@@ -106,8 +106,9 @@ def render_load(results: Path) -> list[str]:
         "(`/api/v1/search`). Examples: " + ", ".join(f"`{p}`" for p in data["sample_paths"][:4]) + ".",
         "",
         (f"Preparing it took {data['prepare']['ingest_s']:,.0f} s of `ingest --jobs 2` and "
-         f"{data['prepare']['reindex_s']:,.0f} s of `reindex` (wall, on this shared machine at "
-         f"load average ~{data['prepare']['machine']['load_avg'][1]}). " if data.get("prepare") else "")
+         f"{data['prepare']['reindex_s']:,.0f} s of `reindex` (wall time on this shared machine, "
+         f"busy with other jobs; 5-minute load average {data['prepare']['machine']['load_avg'][1]} "
+         "when it finished). " if data.get("prepare") else "")
         + "Peer: SQLite FTS5 (porter, BM25 with titles ×2) over the same store's articles, behind a "
         "small Flask app (bench/peer_fts5.py) under the same gunicorn settings, same paths, "
         "measured right after ours. It does less per query (no story collapsing, facets, "
@@ -451,9 +452,10 @@ def render(results: Path, target: Path, args: argparse.Namespace) -> None:
         "measured in the same minutes. Each section names the command that produced it and "
         "its scale; rerun one with its command, then `python bench/reliability.py --render-only`.",
         "",
-        f"Code measured: the working tree at commit `{head}`"
-        + (" with other engineers' uncommitted changes present (the sections ran over some "
-           "minutes while they worked; each section's finishing time is given)." if dirty else "."),
+        f"Rendered at commit `{head}`. Each section measured the working tree as it was while "
+        "it ran (its finishing time is given): other engineers committed fixes meanwhile, e.g. "
+        "the reopen fix 3ad74a7 landed before §1 and the second §2 run"
+        + (", and had uncommitted changes in the tree." if dirty else "."),
         "",
         "**What was lost: nothing is allowed to be.** The summary below counts failed requests, "
         "lost or duplicated documents and failed trials; every figure comes from the JSON the "
