@@ -123,6 +123,22 @@ MUTATIONS: dict[str, Callable[[random.Random, bytes], bytes]] = {
 }
 
 
+#: Mutations that leave the article readable: its page must still become a Document.
+_SAME_VERDICT = frozenset(("deep-nesting",))
+_VERDICTS: dict[int, str] = {}
+
+
+def _verdict(data: bytes, site: Path, options: IngestOptions) -> str:
+    """'document' or the Skipped kind of an unmutated seed page (cached per page)."""
+    if id(data) not in _VERDICTS:
+        path = site / "original.html"
+        path.write_bytes(data)
+        result = _process(_Task(str(path), str(site.parent), None, len(data), 0), options).result
+        _VERDICTS[id(data)] = "document" if isinstance(result, Document) else str(getattr(result, "kind", ""))
+        path.unlink()
+    return _VERDICTS[id(data)]
+
+
 def run(pages: int, seed: int, max_seconds: float, *, bound_wall: bool = False) -> dict[str, object]:
     """Mutate and extract ``pages`` pages; returns the figures (failures listed).
 
@@ -144,7 +160,8 @@ def run(pages: int, seed: int, max_seconds: float, *, bound_wall: bool = False) 
         for i in range(pages):
             name = rng.choice(sorted(MUTATIONS))
             mutations[name] += 1
-            data = MUTATIONS[name](rng, rng.choice(base))
+            original = rng.choice(base)
+            data = MUTATIONS[name](rng, original)
             gz = data[:2] == b"\x1f\x8b"
             path = site / f"{i:05d}-{name}.html{'.gz' if gz else ''}"
             path.write_bytes(data)
@@ -164,6 +181,9 @@ def run(pages: int, seed: int, max_seconds: float, *, bound_wall: bool = False) 
                     failures.append(f"{path.name}: crashed inside extraction: {result.reason}")
             else:
                 failures.append(f"{path.name}: no verdict ({result!r})")
+            if name in _SAME_VERDICT and not isinstance(result, Document):
+                if _verdict(original, site, options) == "document":
+                    failures.append(f"{path.name}: {name} lost the article ({result!r:.200})")
             if took > max_seconds:
                 what = "wall" if bound_wall else "CPU"
                 failures.append(f"{path.name}: took {took:.1f} s {what} (bound {max_seconds} s)")

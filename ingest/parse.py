@@ -262,6 +262,7 @@ _WRAPPERS = frozenset(
         "u",
         "blockquote",
         "ins",
+        "table",  # <table><table>... : libxml2 nests them and loses text past ~256 levels
         "del",
     )
 )
