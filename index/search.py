@@ -104,7 +104,11 @@ def _leased(method: _F) -> _F:
 
     @functools.wraps(method)
     def wrapper(self: Searcher, *args: Any, **kwargs: Any) -> Any:
-        with self._use():
+        # One call at a time per Searcher: Whoosh's readers are not safe for concurrent use
+        # by gthread threads (bench/faults.py shared-searcher saw "Damaged postings block"
+        # with 4 threads and no reindex). Searching is CPU-bound under the GIL anyway, so
+        # this costs no throughput; worker processes give the parallelism.
+        with self._calls, self._use():
             return method(self, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
@@ -123,6 +127,7 @@ class Searcher:
         self.params = ranking or DEFAULT_PARAMS
         self.time_budget_s = time_budget_s
         self._lock = threading.Lock()
+        self._calls = threading.RLock()
         self._stamp: tuple[int, int] | None = None
         self._open: _OpenGeneration | None = None
         self._local = threading.local()
@@ -360,8 +365,11 @@ class Searcher:
             # The "most words" pass runs even when the first page is full of every-word
             # matches: the total must not depend on the page asked for.
             if parsed.loose is not None:
-                loose_q = parsed.loose if boost is None else wq.AndMaybe(parsed.loose, boost)
-                loose, partial = self._collect(searcher, loose_q, filt, deadline)
+                # No proximity boost here: this pass visits every document with any of the
+                # words (tens of thousands at 100k documents), where span matching cost
+                # ~2 s of CPU per query; documents missing a word rank after the strict tier
+                # anyway, and a two-word query's loose matches cannot hold the pair at all.
+                loose, partial = self._collect(searcher, parsed.loose, filt, deadline)
                 out.partial = out.partial or partial
                 seen = {d for d, _ in ordered}
                 rest = [(d, s) for s, d in loose if d not in seen]
