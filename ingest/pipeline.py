@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ingest.document import ARTICLE, Document, Skipped
+from ingest.document import ARTICLE, Document, Skipped, make_doc_id
 from ingest.duplicates import StoryEntry, StoryGrouper, entry_for, sketch_document
 from ingest.extract import extract_document
 from ingest.options import IngestOptions
@@ -227,6 +227,12 @@ def _write(
             shown = _display_path(task.path, task.root)
             if isinstance(result, Document):
                 result = replace(result, source_path=shown)
+                owner = store.file_of(result.id)
+                if owner is not None and owner != task.path:
+                    # Another file already holds a document with this URL's id (pages that
+                    # declare the same own URL): keep both, this one under an id from its path.
+                    log.info("%s declares the URL of %s: kept under its own id", shown, owner)
+                    result = replace(result, id=make_doc_id(None, shown))
                 store.put_document(result, task.path, task.size, task.mtime_ns, out.sketch)
                 report.documents += 1
                 report.kinds[result.kind] += 1

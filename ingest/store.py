@@ -241,6 +241,11 @@ class Store:
                 yield _row_to_document(row)
             last = rows[-1]["id"]
 
+    def file_of(self, doc_id: str) -> str | None:
+        """The file (absolute path) a stored document was read from, or None."""
+        row = self.db.execute("SELECT file_path FROM documents WHERE id=?", (doc_id,)).fetchone()
+        return str(row[0]) if row else None
+
     def get_document(self, doc_id: str) -> Document | None:
         """One document by id."""
         row = self.db.execute("SELECT * FROM documents WHERE id=?", (doc_id,)).fetchone()

@@ -273,14 +273,6 @@ def test_queries_in_other_threads_survive_a_reopen(tmp_path: Path) -> None:
     assert errors == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug in ingest (document ids): two different article pages that declare the same own URL "
-    "(og:url/canonical) get the same document id, so the second overwrites the first in the "
-    "store while the ingest summary still counts both ('2 documents') and lists neither as "
-    "skipped: one article is lost silently. On the 100,000-page generated corpus: 94,078 "
-    "article files, summary '94078 documents', store and index 93,076 (1,002 lost). Keep both "
-    "(e.g. fall back to the source path when a URL is already taken by other content) or "
-    "report the file as skipped with a reason."))
 def test_two_pages_claiming_one_url_are_both_kept_or_reported(tmp_path: Path) -> None:
     from bench.faults import write_update_page
 
