@@ -45,14 +45,16 @@ def make_corpus(size: int, corpus_dir: Path) -> Path:
     return pages
 
 
-class TreeRSS:
-    """Samples the summed RSS of a process and its children until stopped."""
+class TreeUsage:
+    """Peak summed RSS and total CPU of a process tree, sampled until stopped."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, every: float = 0.2) -> None:
         import psutil
 
         self.proc = psutil.Process(pid)
+        self.every = every
         self.peak = 0
+        self.cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -63,21 +65,25 @@ class TreeRSS:
         while not self._stop.is_set():
             try:
                 procs = [self.proc, *self.proc.children(recursive=True)]
-                total = 0
-                for p in procs:
-                    try:
-                        total += p.memory_info().rss
-                    except psutil.Error:
-                        pass
-                self.peak = max(self.peak, total)
             except psutil.Error:
-                pass
-            self._stop.wait(0.2)
+                procs = []
+            total = 0
+            for p in procs:
+                try:
+                    with p.oneshot():
+                        total += p.memory_info().rss
+                        times = p.cpu_times()
+                    self.cpu[p.pid] = times.user + times.system
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+            self._stop.wait(self.every)
 
-    def stop(self) -> int:
+    def stop(self) -> tuple[int, float]:
+        """(peak RSS bytes, CPU seconds of every process seen)."""
         self._stop.set()
         self._thread.join()
-        return self.peak
+        return self.peak, sum(self.cpu.values())
 
 
 def time_ours(pages: Path, jobs: int) -> tuple[float, int]:
@@ -89,10 +95,10 @@ def time_ours(pages: Path, jobs: int) -> tuple[float, int]:
              str(pages), "--data-dir", str(Path(tmp) / "data"), "--jobs", str(jobs), "-q"],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        rss = TreeRSS(proc.pid)
+        usage = TreeUsage(proc.pid)
         code = proc.wait()
         seconds = time.perf_counter() - started
-        peak = rss.stop()
+        peak, _ = usage.stop()
     if code not in (0, 1):
         raise RuntimeError(f"ingest failed with exit status {code}")
     return seconds, peak

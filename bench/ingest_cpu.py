@@ -26,55 +26,13 @@ import gzip
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingest import make_corpus  # noqa: E402
-
-
-class TreeUsage:
-    """Peak summed RSS and total CPU of a process tree, sampled until stopped."""
-
-    def __init__(self, pid: int, every: float = 0.1) -> None:
-        import psutil
-
-        self.proc = psutil.Process(pid)
-        self.every = every
-        self.peak = 0
-        self.cpu: dict[int, float] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        import psutil
-
-        while not self._stop.is_set():
-            try:
-                procs = [self.proc, *self.proc.children(recursive=True)]
-            except psutil.Error:
-                procs = []
-            total = 0
-            for p in procs:
-                try:
-                    with p.oneshot():
-                        total += p.memory_info().rss
-                        times = p.cpu_times()
-                    self.cpu[p.pid] = times.user + times.system
-                except psutil.Error:
-                    pass
-            self.peak = max(self.peak, total)
-            self._stop.wait(self.every)
-
-    def stop(self) -> tuple[int, float]:
-        """(peak RSS bytes, CPU seconds of every process seen)."""
-        self._stop.set()
-        self._thread.join()
-        return self.peak, sum(self.cpu.values())
+from bench.ingest import TreeUsage, make_corpus  # noqa: E402
 
 
 def run_ours(pages: Path, jobs: int) -> tuple[float, float, int]:
