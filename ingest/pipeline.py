@@ -128,18 +128,21 @@ def run_ingest(
     data_dir: Path,
     options: IngestOptions,
     on_progress: Progress | None = None,
+    files: Sequence[tuple[Path, Path | None]] | None = None,
 ) -> IngestReport:
     """Ingest page files into the store of ``data_dir``.
 
     Unchanged files (same size and mtime, or same content hash) cost one ``stat()``;
-    files that disappeared from the given folders are recorded as removed.
+    files that disappeared from the given folders are recorded as removed. ``files`` is
+    ``collect_tasks(paths)`` when the caller already walked the folders (to size a progress
+    bar), so that a million-file tree is walked once.
 
     Raises:
         IngestInputError: a path is missing or holds no page files.
     """
     started = time.monotonic()
     report = IngestReport()
-    files = list(collect_tasks(paths))
+    files = list(collect_tasks(paths)) if files is None else list(files)
     if not files:
         shown = ", ".join(str(p) for p in paths)
         raise IngestInputError(f"no page files (.html, .htm, .html.gz) found in {shown}")
@@ -271,7 +274,10 @@ def assign_stories(store: Store) -> list[tuple[str, str, str | None]]:
 
 
 def extract_paths(
-    paths: Sequence[Path], options: IngestOptions, on_progress: Progress | None = None
+    paths: Sequence[Path],
+    options: IngestOptions,
+    on_progress: Progress | None = None,
+    files: Sequence[tuple[Path, Path | None]] | None = None,
 ) -> Iterator[Document | Skipped]:
     """Extract every page file under ``paths`` (nothing stored), stories assigned.
 
@@ -280,7 +286,7 @@ def extract_paths(
     """
     tasks = (
         _Task(str(path), str(root) if root else None, None, 0, 0)
-        for path, root in collect_tasks(paths)
+        for path, root in (collect_tasks(paths) if files is None else files)
     )
     docs: list[Document] = []
     grouper = StoryGrouper()

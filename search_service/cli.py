@@ -98,14 +98,15 @@ def extract(paths: tuple[Path, ...], jobs: int, quiet: bool) -> None:
     from ingest.pipeline import IngestInputError, collect_tasks, extract_paths
 
     try:
-        total = sum(1 for _ in collect_tasks(list(paths)))
+        files = list(collect_tasks(list(paths)))
     except IngestInputError as err:
         raise FatalError(str(err)) from None
+    total = len(files)
     if total == 0:
         raise FatalError(f"no page files (.html, .htm, .html.gz) found in {', '.join(map(str, paths))}")
     skipped = 0
     with _progress("Extracting", total, quiet) as update:
-        for item in extract_paths(list(paths), IngestOptions(jobs=jobs), on_progress=update):
+        for item in extract_paths(list(paths), IngestOptions(jobs=jobs), update, files):
             if isinstance(item, Document):
                 line = {
                     "source": item.source_path, "id": item.id, "kind": item.kind,
@@ -150,9 +151,11 @@ def ingest(paths: tuple[Path, ...], data_dir: Path | None, jobs: int, quiet: boo
 
     settings = _settings(data_dir)
     try:
-        total = sum(1 for _ in collect_tasks(list(paths)))
-        with _progress("Ingesting", total, quiet) as update:
-            report = run_ingest(list(paths), settings.data_dir, IngestOptions(jobs=jobs), update)
+        files = list(collect_tasks(list(paths)))
+        with _progress("Ingesting", len(files), quiet) as update:
+            report = run_ingest(
+                list(paths), settings.data_dir, IngestOptions(jobs=jobs), update, files
+            )
     except (IngestInputError, StoreError) as err:
         raise FatalError(str(err)) from None
     kinds = ", ".join(f"{n} {k}" for k, n in sorted(report.kinds.items()))
@@ -293,7 +296,11 @@ def search(query: str, data_dir: Path | None, page: int, size: int, sort: str,
     finally:
         searcher.close()
     if as_json:
-        click.echo(json.dumps(results_to_json(results), ensure_ascii=False, indent=2))
+        from search_service.api import search_payload
+
+        # the API's envelope, so scripts read one shape from the CLI and from HTTP
+        payload = search_payload(results, facets=tuple(results.facets))
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     first = (page - 1) * size + 1
     click.echo(f"{results.total} results ({results.took_ms:.0f} ms)" +
@@ -306,31 +313,6 @@ def search(query: str, data_dir: Path | None, page: int, size: int, sort: str,
         click.echo(f"     {snippet}")
         if hit.also_on:
             click.echo(f"     also on: {', '.join(hit.also_on)}")
-
-
-def results_to_json(results: Any) -> dict[str, Any]:
-    """The API's search envelope, for ``search --json``."""
-    from markupsafe import escape
-
-    def marked(pieces: tuple[tuple[str, bool], ...]) -> str:
-        return "".join(f"<mark>{escape(t)}</mark>" if m else str(escape(t)) for t, m in pieces)
-
-    req = results.request
-    return {
-        "ok": True,
-        "total": results.total,
-        "page": req.page,
-        "size": req.size,
-        "took_ms": results.took_ms,
-        "hits": [
-            {
-                "id": h.id, "url": h.url, "source": h.source, "title": h.title, "site": h.site,
-                "author": h.author, "published": h.published, "snippet": marked(h.snippet),
-                "snippet_text": h.snippet_text, "story": h.story, "also_on": list(h.also_on),
-            }
-            for h in results.hits
-        ],
-    }
 
 
 # -- serve / demo ----------------------------------------------------------------------------

@@ -5,20 +5,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
+from bench.load import Gunicorn
 from index.build import build_generation
 from ingest.options import IngestOptions
 from ingest.pipeline import run_ingest
@@ -76,61 +71,20 @@ def cli_runner() -> CliRunner:
     return CliRunner()
 
 
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1, chosen by the kernel."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+class LiveServer(Gunicorn):
+    """A real gunicorn serving ``wsgi:app`` on a free loopback port (bench/load.py's launcher,
+    with the test suite's defaults: 2 workers, a rate limit far above the tests' pace)."""
 
-
-class LiveServer:
-    """A real gunicorn serving ``wsgi:app`` on a free loopback port."""
-
-    def __init__(self, data_dir: Path, log_path: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ)
-        env.update(
-            SEARCH_SERVICE_DATA_DIR=str(data_dir),
-            SEARCH_SERVICE_HOST="127.0.0.1",
-            SEARCH_SERVICE_PORT=str(self.port),
-            SEARCH_SERVICE_WORKERS="2",
-            # the shared server answers every test of the session: far above their pace
-            SEARCH_SERVICE_RATE_LIMIT="100000 per minute",
+    def __init__(self, data_dir: Path, log_path: Path, env: dict[str, str] | None = None) -> None:
+        super().__init__(
+            data_dir, log_path, workers=2,
+            env={"SEARCH_SERVICE_RATE_LIMIT": "100000 per minute",
+                 "SEARCH_SERVICE_LOG_LEVEL": "info", **(env or {})},
         )
-        self.log_path = log_path
-        self._log = open(log_path, "wb")  # noqa: SIM115 — closed in stop()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "python:search_service.gunicorn_conf",
-             "wsgi:app"],
-            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-        )
-        self._wait_ready()
 
-    def _wait_ready(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited early:\n{self.log_path.read_text()}")
-            try:
-                if requests.get(self.url + "/healthz", timeout=5).status_code == 200:
-                    return
-            except requests.RequestException:  # not listening yet, or slow on a busy machine
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"gunicorn did not answer within {timeout} s")
-
-    def stop(self) -> int:
+    def stop(self) -> int:  # type: ignore[override]
         """Stop gunicorn gracefully (SIGTERM) and return its exit status."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._log.close()
+        super().stop()
         return int(self.proc.returncode)
 
 

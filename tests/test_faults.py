@@ -187,19 +187,7 @@ def test_a_killed_worker_fails_only_its_request_and_is_replaced(
 
     from .conftest import LiveServer
 
-    class Server(LiveServer):
-        def _wait_ready(self, timeout: float = 60.0) -> None:
-            # LiveServer's wait raises on a read timeout: a loaded machine is not a failure
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                try:
-                    if requests.get(self.url + "/healthz", timeout=5).status_code == 200:
-                        return
-                except requests.RequestException:
-                    time.sleep(0.1)
-            raise RuntimeError("gunicorn did not answer")
-
-    server = Server(indexed_data_dir, tmp_path / "gunicorn.log")
+    server = LiveServer(indexed_data_dir, tmp_path / "gunicorn.log")
     try:
         master = psutil.Process(server.proc.pid)
         before = {c.pid for c in master.children()}

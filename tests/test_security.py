@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from .conftest import ROOT, LiveServer, free_port
+from .conftest import ROOT, LiveServer
 
 HTML_PAGES = ("/", "/search?q=fire", "/tips", "/embedding", "/search?q=zzzzqqq")
 #: Bytes that would prove a file's content reached the client.
@@ -111,49 +111,12 @@ def limited_server(indexed_data_dir: Path, tmp_path_factory: pytest.TempPathFact
                    ) -> Iterator[str]:
     """A gunicorn of its own, one worker (the limit counts per worker), 5 requests a minute
     (the shared test server lifts the limit for every other test)."""
-    server = _LimitedServer(indexed_data_dir, tmp_path_factory.mktemp("limited") / "g.log")
+    server = LiveServer(
+        indexed_data_dir, tmp_path_factory.mktemp("limited") / "g.log",
+        env={"SEARCH_SERVICE_WORKERS": "1", "SEARCH_SERVICE_RATE_LIMIT": "5 per minute"},
+    )
     yield server.url
     server.stop()
-
-
-class _LimitedServer(LiveServer):
-    """LiveServer with a low rate limit and one worker."""
-
-    def __init__(self, data_dir: Path, log_path: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ)
-        env.update(SEARCH_SERVICE_DATA_DIR=str(data_dir), SEARCH_SERVICE_HOST="127.0.0.1",
-                   SEARCH_SERVICE_PORT=str(self.port), SEARCH_SERVICE_WORKERS="1",
-                   SEARCH_SERVICE_RATE_LIMIT="5 per minute")
-        self.log_path = log_path
-        self._log = open(log_path, "wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "python:search_service.gunicorn_conf",
-             "wsgi:app"], cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
-        self._wait_ready()
-
-    def _wait_ready(self, timeout: float = 60.0) -> None:
-        """LiveServer's wait, but a slow first answer on a busy machine is not a failure."""
-        wait_until_healthy(self, timeout)
-
-
-def wait_until_healthy(server: LiveServer, timeout: float) -> None:
-    """Poll /healthz until 200; read timeouts (a loaded machine) are retried, not raised."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited early:\n{server.log_path.read_text()}")
-        try:
-            if requests.get(server.url + "/healthz", timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    server.stop()
-    raise RuntimeError(f"gunicorn did not answer within {timeout} s")
 
 
 def test_a_burst_gets_429_with_retry_after(limited_server: str) -> None:
