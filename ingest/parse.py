@@ -17,6 +17,8 @@ from typing import Any
 import lxml.etree
 import lxml.html
 from bs4 import BeautifulSoup
+from bs4.builder._lxml import LXMLTreeBuilder
+from bs4.element import XMLAttributeDict
 
 from ingest.boilerplate import BULK_CHROME_TAGS, is_bulk_chrome, is_comment_section
 
@@ -333,15 +335,58 @@ def parse_html(text: str) -> ParsedPage:
     head.lang = root.get("lang")
     _collect_head(root, head)
     body = root.find("body")
-    markup = ""
     if body is not None:
         if text.count("<") > MAX_RAW_ELEMENTS:  # C-speed guard: normal pages skip the walk
             _truncate(body, MAX_RAW_ELEMENTS)
         head.link_texts = _link_texts(body)
         _prune(body)
-        markup = lxml.html.tostring(body, encoding="unicode")
-    head.soup = BeautifulSoup(markup, "lxml")
+    head.soup = soup_of(body)
     return head
+
+
+class _TreeFeeder(LXMLTreeBuilder):
+    """Hands BeautifulSoup the pruned lxml ``<body>`` itself instead of markup to parse.
+
+    Serialising the pruned body and letting bs4's lxml builder parse it again cost as much
+    as the rest of the parse (a second libxml2 pass, then a Python callback per event that
+    re-dicts every attribute). This builder walks the tree lxml already built and makes the
+    same ``handle_starttag``/``handle_data``/``handle_endtag`` calls that builder makes, so
+    the soup is the one ``BeautifulSoup(tostring(body), "lxml")`` gives: ``html > body``,
+    the same tags, attributes (``class`` split into lists) and strings.
+    """
+
+    def __init__(self, body: Any) -> None:
+        super().__init__()
+        self._body = body
+
+    def feed(self, markup: Any) -> None:
+        soup = self.soup
+        assert soup is not None  # set by BeautifulSoup before feed()
+        start, end, data = soup.handle_starttag, soup.handle_endtag, soup.handle_data
+        body = self._body
+        start("html", None, None, XMLAttributeDict())
+        for event, el in lxml.etree.iterwalk(body, events=("start", "end")):
+            tag = el.tag
+            if not isinstance(tag, str):  # a comment or PI that _prune left: keep its tail
+                if event == "end" and el.tail:
+                    data(el.tail)
+                continue
+            if event == "start":
+                start(tag, None, None, XMLAttributeDict(el.attrib))
+                if el.text:
+                    data(el.text)
+            else:
+                end(tag)
+                if el.tail:  # the body's own tail (text after </body>) goes into <html>
+                    data(el.tail)
+        end("html")
+
+
+def soup_of(body: Any) -> BeautifulSoup:
+    """The BeautifulSoup of a pruned lxml ``<body>`` (an empty soup for ``None``)."""
+    if body is None:
+        return BeautifulSoup("", "lxml")
+    return BeautifulSoup("", builder=_TreeFeeder(body))
 
 
 def _cut_markup(text: str, limit: int) -> str:
