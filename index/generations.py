@@ -158,7 +158,9 @@ def writer_lock(data_dir: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
-            raise IndexLocked(f"reindex already running (pid {holder}): try again when it ends") from None
+            raise IndexLocked(
+                f"reindex already running (pid {holder}): try again when it ends"
+            ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         try:

@@ -19,11 +19,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 from whoosh import collectors
 from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
@@ -31,6 +32,7 @@ from whoosh.query import Every, Term
 
 from index import snippets
 from index.columns import Columns
+from index.engine import Engine, Evaluated, OutOfTime, Unsupported, ranked
 from index.generations import current_generation, pointer_stamp
 from index.models import (
     Hit,
@@ -71,13 +73,20 @@ QUICK_RANGES = {
 
 @dataclass(slots=True)
 class _Ranked:
-    """Matches in final order: (docnum shown, score) and, per shown doc, its story."""
+    """Matches in final order (docnums shown and scores) and how they came about."""
 
-    docs: list[tuple[int, float]]
+    docs: np.ndarray
+    scores: np.ndarray
     partial: bool = False
-    strict_count: int = 0
+    strict_count: int = 0  # documents with every word (before collapsing)
+    every: int = 0  # entries of ``docs`` that come from the every-word tier
     used_loose: bool = False
-    matched: list[int] = field(default_factory=list)  # every matching copy, before collapse
+    matched: np.ndarray | None = None  # every matching copy, before collapse
+    matched_mask: np.ndarray | None = None  # the same as a mask by docnum
+
+    @classmethod
+    def empty(cls) -> _Ranked:
+        return cls(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
 
 
 @dataclass(eq=False, slots=True)
@@ -87,6 +96,7 @@ class _OpenGeneration:
     ix: Any
     searcher: Any
     columns: Columns
+    engine: Engine
     name: str
     users: int = 0
     retired: bool = False
@@ -159,7 +169,7 @@ class Searcher:
             old = self._open
             # A changed pointer means a new generation, or new commits to the live one
             # (`reindex --changed` re-publishes it): either way a fresh searcher.
-            self._open = _OpenGeneration(ix, new, Columns(new.reader()), gen_dir.name)
+            self._open = _OpenGeneration(ix, new, Columns(new.reader()), Engine(new), gen_dir.name)
             self._stamp = stamp
             if old is not None:
                 # Other threads may still be searching with it: it is closed by the last
@@ -258,8 +268,8 @@ class Searcher:
         deadline = started + self.time_budget_s
         try:
             parsed = parse_user_query(request.q, searcher.schema, searcher.reader(), self.params)
-            filt = self._filter(cols, request, parsed)
-            ranked = self._rank(searcher, parsed, filt, request, deadline)
+            allowed = self._filter(cols, request, parsed)
+            ranked = self._rank(parsed, allowed, request, deadline)
             suggestion, corrected = None, False
             notices = list(parsed.notices)
             if parsed.words and ranked.strict_count < SUGGEST_BELOW:
@@ -268,7 +278,7 @@ class Searcher:
                     fixed = parse_user_query(
                         fixed_text, searcher.schema, searcher.reader(), self.params
                     )
-                    alt = self._rank(searcher, fixed, filt, request, deadline)
+                    alt = self._rank(fixed, allowed, request, deadline)
                     if alt.strict_count > ranked.strict_count:
                         suggestion = fixed.text
                         if ranked.strict_count == 0:
@@ -276,18 +286,22 @@ class Searcher:
                             notices.append(f"Showing results for {fixed.text}.")
             if ranked.used_loose and ranked.strict_count == 0 and parsed.loose is not None:
                 notices.append("No document has every word: showing those that match most of them.")
-            docs = ranked.docs
+            docs, scores = ranked.docs, ranked.scores
             if request.recency and request.sort == "relevance":
-                docs = self._recency(cols, docs)
+                docs, scores = self._recency(cols, docs, scores)
             # Facets count stories (with collapse) over every matching copy, so that a
             # site's count is what filtering by that site returns.
             facets = cols.facets(
-                ranked.matched or [d for d, _ in docs],
+                ranked.matched if ranked.matched is not None else docs,
                 by_story=request.collapse,
             )
             total = len(docs)
             start = (request.page - 1) * request.size
-            page = docs[start : start + request.size]
+            page = zip(
+                docs[start : start + request.size].tolist(),
+                scores[start : start + request.size].tolist(),
+                strict=True,
+            )
             hits = tuple(self._to_hit(searcher, cols, d, s, parsed, request) for d, s in page)
         except InvalidQuery:
             raise
@@ -310,11 +324,12 @@ class Searcher:
 
     def _filter(
         self, cols: Columns, request: SearchRequest, parsed: ParsedQuery
-    ) -> frozenset[int] | None:
+    ) -> np.ndarray | None:
+        """Mask of the documents the filters allow (None: no filter)."""
         lo = _naive_utc(request.date_from)
         hi = _naive_utc(request.date_to)
         if request.within:
-            # to the minute, so that the filter set is cached for a minute, not rebuilt per request
+            # to the minute, so that the filter mask is cached for a minute, not rebuilt per request
             now = datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0)
             since = now - QUICK_RANGES[request.within]
             lo = since if lo is None else max(lo, since)
@@ -322,12 +337,154 @@ class Searcher:
             lo = parsed.date_from if lo is None else max(lo, parsed.date_from)
         if parsed.date_to is not None:
             hi = parsed.date_to if hi is None else min(hi, parsed.date_to)
-        return cols.filter_set(request.site, request.author, lo, hi)
+        return cols.filter_mask(request.site, request.author, lo, hi)
+
+    def _rank(
+        self,
+        parsed: ParsedQuery,
+        allowed: np.ndarray | None,
+        request: SearchRequest,
+        deadline: float,
+    ) -> _Ranked:
+        """Every match in final order: tiers, proximity bonus, collapse, date sort.
+
+        The query is evaluated by index.engine (whole-array BM25 over decoded postings);
+        a query it cannot evaluate falls back to Whoosh's collectors, scored the same way.
+        """
+        if allowed is not None and not allowed.any():
+            return _Ranked.empty()
+        gen = self._local.gen
+        # The proximity bonus is exact for the entries up to the requested page (and for
+        # the recency blend's depth); collapsing may need more raw entries than that.
+        need = request.page * request.size
+        if request.recency and request.sort == "relevance":
+            need = max(need, RECENCY_DEPTH)
+        raw_need = need + 10
+        while True:
+            try:
+                out = self._rank_vector(gen.engine, parsed, allowed, deadline, raw_need)
+            except Unsupported:
+                out = self._rank_whoosh(gen.searcher, parsed, allowed, deadline)
+                break
+            if not request.collapse or raw_need >= len(out.docs):
+                break
+            _, _, keep = gen.columns.collapse(
+                out.docs[:raw_need], out.scores[:raw_need], out.matched_mask
+            )
+            if len(keep) >= need:
+                break
+            raw_need *= 4
+        return self._finish(out, request)
+
+    def _rank_vector(
+        self,
+        engine: Engine,
+        parsed: ParsedQuery,
+        allowed: np.ndarray | None,
+        deadline: float,
+        need: int,
+    ) -> _Ranked:
+        tiered = parsed.loose is None or parsed.clauses <= self.params.strict_tier_max_words
+        partial = False
+        try:
+            first = engine.evaluate(parsed.strict if tiered else parsed.loose, deadline)
+        except OutOfTime:
+            return _Ranked(*_empty_arrays(), partial=True)
+        docs, scores = ranked(first, allowed)
+        if parsed.boost is not None and len(docs):
+            docs, scores, partial = engine.rerank_with_bonus(
+                docs, scores, parsed.boost, need, deadline
+            )
+        matched = first.mask if allowed is None else first.mask & allowed
+        out = _Ranked(docs, scores, partial=partial, strict_count=len(docs), every=len(docs))
+        if tiered and parsed.loose is not None:
+            # The "most words" pass runs even when the first page is full of every-word
+            # matches: the total must not depend on the page asked for.
+            try:
+                loose = engine.evaluate(parsed.loose, deadline)
+            except OutOfTime:
+                out.partial = True
+            else:
+                rest = loose.mask & ~first.mask
+                if allowed is not None:
+                    rest &= allowed
+                ldocs, lscores = ranked(Evaluated(rest, loose.score))
+                if len(ldocs):
+                    out.used_loose = True
+                    out.docs = np.concatenate([docs, ldocs])
+                    out.scores = np.concatenate([scores, lscores])
+                    matched = matched | rest
+        out.matched = out.docs
+        out.matched_mask = matched
+        return out
+
+    def _rank_whoosh(
+        self,
+        searcher: Any,
+        parsed: ParsedQuery,
+        allowed: np.ndarray | None,
+        deadline: float,
+    ) -> _Ranked:
+        """The same ranking through Whoosh's collectors (queries index.engine cannot run)."""
+        filt = None if allowed is None else frozenset(np.flatnonzero(allowed).tolist())
+        boost = parsed.boost
+        strict_q = parsed.strict if boost is None else wq.AndMaybe(parsed.strict, boost)
+        tiered = parsed.loose is None or parsed.clauses <= self.params.strict_tier_max_words
+        if tiered:
+            strict, partial = self._collect(searcher, strict_q, filt, deadline)
+            ordered = [(d, s) for s, d in strict]
+            every = len(ordered)
+            used_loose = False
+            if parsed.loose is not None:
+                loose, more = self._collect(searcher, parsed.loose, filt, deadline)
+                partial = partial or more
+                seen = {d for d, _ in ordered}
+                rest = [(d, s) for s, d in loose if d not in seen]
+                if rest:
+                    used_loose = True
+                    ordered.extend(rest)
+        else:
+            assert parsed.loose is not None  # not tiered: there is a loose form
+            loose_q = parsed.loose if boost is None else wq.AndMaybe(parsed.loose, boost)
+            loose, partial = self._collect(searcher, loose_q, filt, deadline)
+            ordered = [(d, s) for s, d in loose]
+            every = len(ordered)
+            used_loose = False
+        docs = np.array([d for d, _ in ordered], dtype=np.int64)
+        scores = np.array([s for _, s in ordered], dtype=np.float64)
+        out = _Ranked(
+            docs, scores, partial=partial, strict_count=every, every=every, used_loose=used_loose
+        )
+        out.matched = docs
+        mask = np.zeros(self._cols().size, dtype=bool)
+        mask[docs] = True
+        out.matched_mask = mask
+        return out
+
+    def _finish(self, out: _Ranked, request: SearchRequest) -> _Ranked:
+        """Collapse stories and apply the date sort, tier by tier."""
+        cols = self._cols()
+        docs, scores, every = out.docs, out.scores, out.every
+        if request.collapse and len(docs):
+            assert out.matched_mask is not None  # set wherever docs are
+            docs, scores, keep = cols.collapse(docs, scores, out.matched_mask)
+            every = int(np.searchsorted(keep, out.every))
+        if request.sort != "relevance" and len(docs):
+            # Date order within each tier: documents with every word, by date, then the
+            # "most words" ones, by date (otherwise the newest one-word match comes first).
+            newest = request.sort == "newest"
+            head = cols.by_date(docs[:every], newest)
+            tail = cols.by_date(docs[every:], newest) + every
+            order = np.concatenate([head, tail])
+            docs, scores = docs[order], scores[order]
+        out.docs, out.scores, out.every = docs, scores, every
+        return out
 
     def _collect(
         self, searcher: Any, q: Any, filt: frozenset[int] | None, deadline: float
     ) -> tuple[list[tuple[float, int]], bool]:
-        """Every match as (score, docnum), best first; partial when the budget ran out."""
+        """Every match as (score, docnum), best first, through Whoosh's collectors; partial
+        when the budget ran out."""
         if filt is not None and not filt:
             return [], False
         remaining = deadline - time.perf_counter()
@@ -345,125 +502,25 @@ class Searcher:
         items = sorted(child.items, key=lambda x: (-x[0], x[1]))
         return items, partial
 
-    def _rank(
-        self,
-        searcher: Any,
-        parsed: ParsedQuery,
-        filt: frozenset[int] | None,
-        request: SearchRequest,
-        deadline: float,
-    ) -> _Ranked:
-        boost = parsed.boost
-        strict_q = parsed.strict if boost is None else wq.AndMaybe(parsed.strict, boost)
-        tiered = parsed.loose is None or parsed.clauses <= self.params.strict_tier_max_words
-        out = _Ranked([])
-        if tiered:
-            strict, partial = self._collect(searcher, strict_q, filt, deadline)
-            out.strict_count = len(strict)
-            out.partial = partial
-            ordered = [(d, s) for s, d in strict]
-            # The "most words" pass runs even when the first page is full of every-word
-            # matches: the total must not depend on the page asked for.
-            if parsed.loose is not None:
-                # No proximity boost here: this pass visits every document with any of the
-                # words (tens of thousands at 100k documents), where span matching cost
-                # ~2 s of CPU per query; documents missing a word rank after the strict tier
-                # anyway, and a two-word query's loose matches cannot hold the pair at all.
-                loose, partial = self._collect(searcher, parsed.loose, filt, deadline)
-                out.partial = out.partial or partial
-                seen = {d for d, _ in ordered}
-                rest = [(d, s) for s, d in loose if d not in seen]
-                if rest:
-                    out.used_loose = True
-                    ordered.extend(rest)
-        else:
-            # Long queries: one ranked pass (BM25 rewards documents matching more words).
-            assert parsed.loose is not None  # not tiered: there is a loose form
-            loose_q = parsed.loose if boost is None else wq.AndMaybe(parsed.loose, boost)
-            loose, partial = self._collect(searcher, loose_q, filt, deadline)
-            out.partial = partial
-            ordered = [(d, s) for s, d in loose]
-            # "every word" count without a second pass: a strict match is rare in long queries
-            out.strict_count = len(ordered)
-        every = out.strict_count if tiered else len(ordered)
-        out.matched = [d for d, _ in ordered]
-        if request.collapse:
-            ordered, every = self._collapse(ordered, every)
-        if request.sort != "relevance":
-            # Date order within each tier: documents with every word, by date, then the
-            # "most words" ones, by date (otherwise the newest one-word match comes first).
-            newest = request.sort == "newest"
-            ordered = self._sort_by_date(ordered[:every], newest) + self._sort_by_date(
-                ordered[every:], newest
-            )
-        out.docs = ordered
-        return out
-
-    def _collapse(
-        self, ordered: list[tuple[int, float]], first: int | None = None
-    ) -> tuple[list[tuple[int, float]], int]:
-        """One entry per story, at its best copy's rank, showing its representative copy
-        when that copy matched (the original or most complete), else the best copy. Also
-        returns how many entries come from the first ``first`` matches (a tier boundary)."""
-        cols = self._cols()
-        stories = cols.column("story")
-        reps = cols.column("is_representative")
-        matched = {d for d, _ in ordered}
-        out: list[tuple[int, float]] = []
-        seen: set[Any] = set()
-        boundary = 0
-        first = len(ordered) if first is None else first
-        for i, (d, s) in enumerate(ordered):
-            if i == first:
-                boundary = len(out)
-            key = stories[d] if stories[d] is not None else ("doc", d)
-            if key in seen:
-                continue
-            seen.add(key)
-            shown = d
-            if not reps[d] and stories[d] is not None:
-                for other in cols.story_docs(stories[d]):
-                    if other in matched and reps[other]:
-                        shown = other
-                        break
-            out.append((shown, s))
-        if first >= len(ordered):
-            boundary = len(out)
-        return out, boundary
-
-    def _sort_by_date(
-        self, ordered: list[tuple[int, float]], newest: bool
-    ) -> list[tuple[int, float]]:
-        dates = self._cols().column("published")
-        rank = {d: i for i, (d, _) in enumerate(ordered)}
-
-        def key(item: tuple[int, float]) -> tuple[int, float, int]:
-            d = dates[item[0]]
-            if d is None:
-                return (1, 0.0, rank[item[0]])  # undated documents last, by relevance
-            ts = d.timestamp()
-            return (0, -ts if newest else ts, rank[item[0]])
-
-        return sorted(ordered, key=key)
-
-    def _recency(self, cols: Columns, docs: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        dates = cols.column("published")
-        known = [d for d in dates if d is not None]
-        if not known or not docs:
-            return docs
+    def _recency(
+        self, cols: Columns, docs: np.ndarray, scores: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        latest = cols.latest()
+        if latest is None or not len(docs):
+            return docs, scores
         now = datetime.now(UTC).replace(tzinfo=None)
-        ref = min(now, max(known))
+        ref = min(now, latest).replace(tzinfo=UTC).timestamp()
         head = docs[:RECENCY_DEPTH]
-
-        def decay(d: datetime | None) -> float:
-            if d is None:
-                return RECENCY_FLOOR
-            age = max(0.0, (ref - d).total_seconds() / 86400)
-            return RECENCY_FLOOR + (1 - RECENCY_FLOOR) * math.pow(2, -age / RECENCY_HALF_LIFE_DAYS)
-
-        rescored = [(d, s * decay(dates[d]), i) for i, (d, s) in enumerate(head)]
-        rescored.sort(key=lambda x: (-x[1], x[2]))
-        return [(d, s) for d, s, _ in rescored] + docs[RECENCY_DEPTH:]
+        ts = cols.timestamps()[head]
+        age = np.maximum(0.0, (ref - ts) / 86400)
+        decay = RECENCY_FLOOR + (1 - RECENCY_FLOOR) * np.power(2.0, -age / RECENCY_HALF_LIFE_DAYS)
+        decay = np.where(np.isnan(ts), RECENCY_FLOOR, decay)
+        rescored = scores[: len(head)] * decay
+        order = np.lexsort((np.arange(len(head)), -rescored))
+        return (
+            np.concatenate([head[order], docs[RECENCY_DEPTH:]]),
+            np.concatenate([rescored[order], scores[RECENCY_DEPTH:]]),
+        )
 
     def _to_hit(
         self,
@@ -499,14 +556,16 @@ class Searcher:
     def _also_on(
         self, searcher: Any, cols: Columns, story: str | None, site: str, docnum: int
     ) -> tuple[str, ...]:
+        """The other sites carrying this story (from the site column: no stored fields)."""
         if not story:
             return ()
-        reader = searcher.reader()
+        live = self._local.gen.engine.live
+        sites_col = cols.column("site_key")
         sites: set[str] = set()
         for other in cols.story_docs(story):
-            if other == docnum or reader.is_deleted(other):
+            if other == docnum or not live[other]:
                 continue
-            s = searcher.stored_fields(other).get("site", "")
+            s = sites_col[other]
             if s and s != site:
                 sites.add(s)
         return tuple(sorted(sites)[:MAX_ALSO_ON])
@@ -540,14 +599,14 @@ class Searcher:
         if not top:
             return []
         q = wq.Or([Term("text", t, boost=w / top[0][0]) for w, t in top])
-        items, _ = self._collect(searcher, q, None, time.perf_counter() + self.time_budget_s)
+        ev = self._local.gen.engine.evaluate(q)
         story = stored.get("story")
-        ordered = [
-            (d, s)
-            for s, d in items
-            if d != found and (story is None or cols.column("story")[d] != story)
-        ]
-        ordered = self._collapse(ordered)[0][:size]
+        ev.mask[found] = False
+        if story is not None:
+            ev.mask[cols.story_keys() == cols.story_keys()[found]] = False
+        docs, scores = ranked(ev)
+        docs, scores, _ = cols.collapse(docs, scores, ev.mask)
+        ordered = zip(docs[:size].tolist(), scores[:size].tolist(), strict=True)
         request = SearchRequest(q=doc_id, highlight=False)
         parsed = ParsedQuery(text="", strict=None, loose=None)
         return [self._to_hit(searcher, cols, d, s, parsed, request) for d, s in ordered]
@@ -635,6 +694,10 @@ class Searcher:
         from index.suggest import suggest_from
 
         return suggest_from(self._current(), prefix, limit)
+
+
+def _empty_arrays() -> tuple[np.ndarray, np.ndarray]:
+    return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
 
 
 def _schema_version(gen_dir: Path) -> int | None:

@@ -1,0 +1,511 @@
+"""Vectorised query evaluation over a Whoosh generation: the per-query path of the Searcher.
+
+Why not Whoosh's collectors: a results page shows an exact total, facets over every match
+and one hit per story, so every matching document must be visited. Whoosh visits them one
+Python call per posting per matcher (BM25 scorer, union/intersection matchers, collector):
+0.15-1.3 s of CPU per query at 93k documents (RELIABILITY.md, Nov 2026). Here each query
+term's posting list is decoded once from Whoosh's own postings into numpy arrays (cached per
+opened generation, least recently used out), and the query tree is evaluated as whole-array
+operations: a mask of the documents that match and their scores.
+
+The scores are Whoosh's own: the same BM25 formula as :class:`index.ranking.LuceneBM25`, with
+idf and average field lengths asked of the Whoosh searcher and document lengths decoded from
+the same one-byte length column, and the same combination rules as Whoosh's matchers (``Or``
+and ``And`` add their children's scores, ``AndMaybe`` adds the optional part where it matches,
+``AndNot`` keeps the positive part's score, a ``Phrase`` scores as the sum of its words).
+tests/index/test_engine.py checks ranks and scores against Whoosh's collectors on a real
+index. A query holding a node this module does not know raises :class:`Unsupported` and the
+Searcher falls back to Whoosh's collectors.
+
+Positions are read only where they decide something: phrases are verified on the documents
+holding every word of the phrase, and the proximity bonus (index.query._proximity) on as few
+of the best documents as it takes for the requested page to be exact (see
+:meth:`Engine.rerank_with_bonus`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import accumulate
+from typing import Any
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.util.numeric import byte_to_length
+
+#: Postings kept decoded per opened generation (ids + weights: 12 bytes each, so 8M ~ 96 MB).
+MAX_CACHED_POSTINGS = 8_000_000
+#: Encoded positions kept decoded per opened generation (bytes objects of ~40-60 bytes).
+MAX_CACHED_VALUES = 1_000_000
+#: Documents whose positions are checked per round of the proximity re-ranking.
+RERANK_CHUNK = 64
+
+#: Decoded document length of each length byte (Whoosh stores field lengths in one byte).
+_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+class Unsupported(Exception):
+    """The query holds a node the vectorised path does not evaluate (use Whoosh's)."""
+
+
+class OutOfTime(Exception):
+    """The wall-time budget ran out while verifying phrase positions."""
+
+
+@dataclass(slots=True)
+class Evaluated:
+    """Which documents match (a boolean mask by docnum) and their scores."""
+
+    mask: np.ndarray
+    score: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class _Postings:
+    ids: np.ndarray  # global docnums, ascending, int64
+    weights: np.ndarray  # term frequency x field boost, float64
+
+
+class Engine:
+    """Evaluates compiled queries against one opened Whoosh searcher; thread-safe caches.
+
+    Args:
+        searcher: the generation's Whoosh searcher (opened with index.ranking's weighting,
+            whose ``k1``/``b``/per-field ``b`` are read from it).
+        deadline_check: not used at construction; see :meth:`evaluate`.
+    """
+
+    def __init__(self, searcher: Any) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.schema = searcher.schema
+        self.n = self.reader.doc_count_all()
+        self.weighting = searcher.weighting
+        self._lock = threading.Lock()
+        self._postings: OrderedDict[tuple[str, str], _Postings] = OrderedDict()
+        self._cached = 0
+        self._lengths: dict[str, np.ndarray] = {}
+        self._value_cache: OrderedDict[tuple[str, str], tuple[np.ndarray, list[bytes]]] = (
+            OrderedDict()
+        )
+        self._cached_values = 0
+        self.leaves: list[tuple[Any, int]] = list(self.reader.leaf_readers())
+        live = np.zeros(self.n, dtype=bool)
+        live[np.fromiter(self.reader.all_doc_ids(), dtype=np.int64)] = True
+        self.live = live
+
+    # -- postings and lengths ------------------------------------------------------------------
+
+    def postings(self, field: str, text: str) -> _Postings:
+        """The decoded posting list of one term across every segment (cached)."""
+        key = (field, text)
+        with self._lock:
+            found = self._postings.get(key)
+            if found is not None:
+                self._postings.move_to_end(key)
+                return found
+        found = self._read_postings(field, text)
+        with self._lock:
+            if key not in self._postings:
+                self._postings[key] = found
+                self._cached += len(found.ids)
+                while self._cached > MAX_CACHED_POSTINGS and len(self._postings) > 1:
+                    _, old = self._postings.popitem(last=False)
+                    self._cached -= len(old.ids)
+        return found
+
+    def _read_postings(self, field: str, text: str) -> _Postings:
+        if field not in self.schema:
+            return _Postings(np.empty(0, np.int64), np.empty(0, np.float64))
+        fobj = self.schema[field]
+        try:
+            tbytes = fobj.to_bytes(text)
+        except (ValueError, TypeError):
+            return _Postings(np.empty(0, np.int64), np.empty(0, np.float64))
+        id_parts: list[np.ndarray] = []
+        weight_parts: list[np.ndarray] = []
+        for leaf, offset in self.leaves:
+            if (field, tbytes) not in leaf:
+                continue
+            ids, weights = _leaf_postings(leaf, field, tbytes, fobj.format)
+            if ids:
+                id_parts.append(np.asarray(ids, dtype=np.int64) + offset)
+                weight_parts.append(np.asarray(weights, dtype=np.float64))
+        if not id_parts:
+            return _Postings(np.empty(0, np.int64), np.empty(0, np.float64))
+        return _Postings(np.concatenate(id_parts), np.concatenate(weight_parts))
+
+    def lengths(self, field: str) -> np.ndarray:
+        """Decoded (one-byte, as Whoosh scores them) lengths of ``field`` by docnum."""
+        found = self._lengths.get(field)
+        if found is not None:
+            return found
+        out = np.zeros(self.n, dtype=np.float64)
+        for leaf, offset in self.leaves:
+            codes = _leaf_length_bytes(leaf, field)
+            if codes is not None:
+                out[offset : offset + len(codes)] = _BYTE_TO_LENGTH[codes]
+        self._lengths[field] = out
+        return out
+
+    # -- scoring ----------------------------------------------------------------------------
+
+    def term_scores(
+        self, field: str, text: str, boost: float = 1.0
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, scores) of one term, scored like index.ranking's BM25 scorer."""
+        p = self.postings(field, text)
+        if not len(p.ids):
+            return p.ids, p.weights
+        fobj = self.schema[field]
+        if not fobj.scorable:
+            return p.ids, p.weights * boost
+        w = self.weighting
+        idf = self.searcher.idf(field, text)
+        avgfl = self.searcher.avg_field_length(field) or 1
+        b = w.field_b.get(field, w.b)
+        k1 = w.k1
+        lengths = self.lengths(field)[p.ids]
+        norm = k1 * (1 - b + b * lengths / avgfl)
+        scores = idf * p.weights * (k1 + 1) / (p.weights + norm)
+        if boost != 1.0:
+            scores = scores * boost
+        return p.ids, scores
+
+    def evaluate(self, q: Any, deadline: float | None = None) -> Evaluated:
+        """Mask and scores of every document ``q`` matches (live documents only).
+
+        Raises:
+            Unsupported: ``q`` holds a node type this module does not evaluate.
+            OutOfTime: ``deadline`` (a ``time.perf_counter()`` value) passed while phrase
+                positions were being checked.
+        """
+        ev = self._eval(q, deadline)
+        ev.mask &= self.live
+        return ev
+
+    def _empty(self) -> Evaluated:
+        return Evaluated(np.zeros(self.n, dtype=bool), np.zeros(self.n, dtype=np.float64))
+
+    def _eval(self, q: Any, deadline: float | None) -> Evaluated:
+        if deadline is not None and time.perf_counter() > deadline:
+            raise OutOfTime
+        if isinstance(q, wq.Term):
+            ids, scores = self.term_scores(q.fieldname, q.text, q.boost)
+            ev = self._empty()
+            ev.mask[ids] = True
+            ev.score[ids] = scores
+            return ev
+        if isinstance(q, wq.Phrase):
+            return self._phrase(q, deadline)
+        if isinstance(q, wq.Or):
+            ev = self._empty()
+            # Or of plain terms (the usual case: one word over several fields): scatter-add
+            # straight into one array instead of one dense array per child
+            for child in q.subqueries:
+                if isinstance(child, wq.Term):
+                    ids, scores = self.term_scores(child.fieldname, child.text, child.boost)
+                    ev.mask[ids] = True
+                    ev.score[ids] += scores
+                else:
+                    sub = self._eval(child, deadline)
+                    ev.mask |= sub.mask
+                    ev.score += np.where(sub.mask, sub.score, 0.0)
+            return self._boosted(ev, q.boost)
+        if isinstance(q, wq.And):
+            if not q.subqueries:
+                return self._empty()
+            ev = self._eval(q.subqueries[0], deadline)
+            for child in q.subqueries[1:]:
+                sub = self._eval(child, deadline)
+                ev.mask &= sub.mask
+                ev.score += sub.score
+            ev.score[~ev.mask] = 0.0
+            return self._boosted(ev, q.boost)
+        if isinstance(q, wq.AndNot):
+            ev = self._eval(q.a, deadline)
+            neg = self._eval(q.b, deadline)
+            ev.mask &= ~neg.mask
+            ev.score[~ev.mask] = 0.0
+            return self._boosted(ev, q.boost)
+        if isinstance(q, wq.AndMaybe):
+            ev = self._eval(q.a, deadline)
+            opt = self._eval(q.b, deadline)
+            ev.score += np.where(ev.mask & opt.mask, opt.score, 0.0)
+            ev.score[~ev.mask] = 0.0
+            return self._boosted(ev, q.boost)
+        if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+            return self._empty()
+        if isinstance(q, wq.Every):
+            ev = self._empty()
+            ev.mask[:] = True
+            ev.score[:] = 1.0
+            return ev
+        raise Unsupported(type(q).__name__)
+
+    @staticmethod
+    def _boosted(ev: Evaluated, boost: float) -> Evaluated:
+        if boost != 1.0:
+            ev.score *= boost
+        return ev
+
+    # -- positions --------------------------------------------------------------------------
+
+    def _phrase(self, q: wq.Phrase, deadline: float | None) -> Evaluated:
+        """A phrase: documents with every word (whole-array), then positions checked on those."""
+        ev = self._empty()
+        field = q.fieldname
+        words = list(q.words)
+        if field not in self.schema or not words:
+            return ev
+        if not self.schema[field].format.supports("positions"):
+            raise Unsupported(f"phrase on {field} without positions")
+        cand = np.ones(self.n, dtype=bool)
+        total = np.zeros(self.n, dtype=np.float64)
+        for word in words:
+            ids, scores = self.term_scores(field, word)
+            m = np.zeros(self.n, dtype=bool)
+            m[ids] = True
+            cand &= m
+            part = np.zeros(self.n, dtype=np.float64)
+            part[ids] = scores
+            total += part
+        cand &= self.live
+        docs = np.flatnonzero(cand)
+        if not len(docs):
+            return ev
+        ok = self.phrase_matches(field, words, docs, q.slop, deadline)
+        hit = docs[ok]
+        ev.mask[hit] = True
+        ev.score[hit] = total[hit] * q.boost
+        return ev
+
+    def phrase_matches(
+        self,
+        field: str,
+        words: Sequence[str],
+        docs: np.ndarray,
+        slop: int,
+        deadline: float | None,
+    ) -> np.ndarray:
+        """For each of ``docs`` (ascending docnums holding every word), whether the words
+        occur in order, each within ``slop`` positions after the previous one (Whoosh's
+        ``SpanNear2(ordered=True, mindist=1)``, which ``Phrase`` uses)."""
+        positions = [self.positions(field, w, docs, deadline) for w in dict.fromkeys(words)]
+        by_word = dict(zip(dict.fromkeys(words), positions, strict=True))
+        ok = np.zeros(len(docs), dtype=bool)
+        for i in range(len(docs)):
+            current: Sequence[int] = by_word[words[0]][i]
+            for word in words[1:]:
+                nxt = by_word[word][i]
+                if not current or not nxt:
+                    current = ()
+                    break
+                cs = set(current)
+                current = [p for p in nxt if any((p - d) in cs for d in range(1, slop + 1))]
+            ok[i] = bool(current)
+        return ok
+
+    def positions(
+        self, field: str, word: str, docs: np.ndarray, deadline: float | None
+    ) -> list[tuple[int, ...]]:
+        """Positions of ``word`` in each of ``docs`` (ascending), () where absent."""
+        if deadline is not None and time.perf_counter() > deadline:
+            raise OutOfTime
+        ids, values = self._values(field, word)
+        out: list[tuple[int, ...]] = [()] * len(docs)
+        if not len(ids):
+            return out
+        at = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
+        found = np.flatnonzero(ids[at] == docs)
+        decode = self.schema[field].format.decode_positions
+        for i, j in zip(found.tolist(), at[found].tolist(), strict=True):
+            out[i] = tuple(decode(values[j]))
+        return out
+
+    def _values(self, field: str, word: str) -> tuple[np.ndarray, list[bytes]]:
+        """Docnums and encoded posting values (positions) of one term (cached)."""
+        key = (field, word)
+        with self._lock:
+            found = self._value_cache.get(key)
+            if found is not None:
+                self._value_cache.move_to_end(key)
+                return found
+        fobj = self.schema[field]
+        tbytes = fobj.to_bytes(word)
+        id_parts: list[np.ndarray] = []
+        values: list[bytes] = []
+        for leaf, offset in self.leaves:
+            if (field, tbytes) not in leaf:
+                continue
+            ids, vals = _leaf_values(leaf, field, tbytes, fobj.format)
+            id_parts.append(np.asarray(ids, dtype=np.int64) + offset)
+            values.extend(vals)
+        found = (np.concatenate(id_parts) if id_parts else np.empty(0, np.int64), values)
+        with self._lock:
+            if key not in self._value_cache:
+                self._value_cache[key] = found
+                self._cached_values += len(values)
+                while self._cached_values > MAX_CACHED_VALUES and len(self._value_cache) > 1:
+                    _, old = self._value_cache.popitem(last=False)
+                    self._cached_values -= len(old[1])
+        return found
+
+    def rerank_with_bonus(
+        self,
+        order: np.ndarray,
+        base: np.ndarray,
+        bonus: Any,
+        need: int,
+        deadline: float | None,
+    ) -> tuple[np.ndarray, np.ndarray, bool]:
+        """Add an optional proximity bonus (an Or of two-word ``Phrase`` queries, or one) to
+        the ranked documents ``order`` (scores ``base``), exactly for the first ``need``.
+
+        Each phrase can add at most the scores of its two words: documents are checked
+        best-bound first until the ``need``-th best checked score beats every unchecked
+        document's bound. Returns (docs, scores, partial) sorted by final score then docnum;
+        unchecked documents keep their base score, below the exact head.
+        """
+        phrases: list[Any] = list(bonus.subqueries) if isinstance(bonus, wq.Or) else [bonus]
+        if not all(isinstance(p, wq.Phrase) for p in phrases) or not len(order):
+            raise Unsupported("bonus")
+        parts = []  # (phrase, per-doc score if it matched)
+        bound = np.zeros(len(order), dtype=np.float64)
+        for p in phrases:
+            add = np.zeros(len(order), dtype=np.float64)
+            have = np.ones(len(order), dtype=bool)
+            for word in p.words:
+                ids, scores = self.term_scores(p.fieldname, word)
+                dense = np.zeros(self.n, dtype=np.float64)
+                present = np.zeros(self.n, dtype=bool)
+                dense[ids] = scores
+                present[ids] = True
+                add += dense[order]
+                have &= present[order]
+            add *= p.boost * bonus.boost if isinstance(bonus, wq.Or) else p.boost
+            add[~have] = 0.0
+            parts.append((p, add))
+            bound += add
+        final = base.copy()
+        potential = base + bound
+        checked = bound == 0  # nothing to add: already exact
+        by_potential = np.lexsort((order, -potential))
+        pending = [int(i) for i in by_potential if not checked[i]]
+        partial = False
+        pos = 0
+        while pos < len(pending):
+            # the need-th best exact score so far vs the best bound left
+            exact = final[checked]
+            if len(exact) >= need:
+                kth = np.partition(-exact, need - 1)[need - 1] * -1
+                if kth > potential[pending[pos]]:
+                    break
+            chunk = np.array(sorted(pending[pos : pos + RERANK_CHUNK]), dtype=np.int64)
+            pos += RERANK_CHUNK
+            docs_sorted_idx = chunk[np.argsort(order[chunk], kind="stable")]
+            docs = order[docs_sorted_idx]
+            try:
+                for p, add in parts:
+                    hit = self.phrase_matches(p.fieldname, list(p.words), docs, p.slop, deadline)
+                    final[docs_sorted_idx[hit]] += add[docs_sorted_idx[hit]]
+            except OutOfTime:
+                partial = True
+                break
+            checked[docs_sorted_idx] = True
+        ranked = np.lexsort((order, -final))
+        return order[ranked], final[ranked], partial
+
+
+def _leaf_postings(leaf: Any, field: str, tbytes: bytes, fmt: Any) -> tuple[list[int], list[float]]:
+    """Docnums (within the segment) and weights of one term, deleted documents included.
+
+    Whoosh 3.54's block layout is read directly (one pickled tuple per block of up to 128
+    postings: delta-coded ids, weights as None / one float / a tuple): a Python call per
+    block instead of several per posting. Any other matcher is walked the generic way.
+    """
+    m = leaf._terms.matcher(field, tbytes, fmt)
+    ids: list[int] = []
+    weights: list[float] = []
+    if isinstance(m, W3LeafMatcher) and not m._byteids:
+        while True:
+            m._read_data()
+            deltas, ws, _ = m._data
+            count = len(deltas)
+            ids.extend(accumulate(deltas))
+            if ws is None:
+                weights.extend([1.0] * count)
+            elif isinstance(ws, float):
+                weights.extend([ws] * count)
+            else:
+                weights.extend(ws)
+            if m._lastblock:
+                break
+            m._goto(m._nextoffset)
+        return ids, weights
+    while m.is_active():
+        ids.append(m.id())
+        weights.append(m.weight())
+        m.next()
+    return ids, weights
+
+
+def _leaf_values(leaf: Any, field: str, tbytes: bytes, fmt: Any) -> tuple[list[int], list[bytes]]:
+    """Docnums (within the segment) and encoded values of one term (see _leaf_postings)."""
+    m = leaf._terms.matcher(field, tbytes, fmt)
+    ids: list[int] = []
+    values: list[bytes] = []
+    if isinstance(m, W3LeafMatcher) and not m._byteids and m._fixedsize is None:
+        while True:
+            m._read_data()
+            deltas, _, vs = m._data
+            ids.extend(accumulate(deltas))
+            values.extend(vs)
+            if m._lastblock:
+                break
+            m._goto(m._nextoffset)
+        return ids, values
+    while m.is_active():
+        ids.append(m.id())
+        values.append(m.value())
+        m.next()
+    return ids, values
+
+
+def _leaf_length_bytes(leaf: Any, field: str) -> np.ndarray | None:
+    """The one-byte length codes of ``field`` in one segment, by docnum (None if absent)."""
+    perdoc = getattr(leaf, "_perdoc", None)
+    if perdoc is None:
+        return None
+    reader = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    if reader is None:
+        return None
+    count = leaf.doc_count_all()
+    raw = reader._dbfile.get(reader._basepos, reader._count * reader._fixedlen)
+    codes = np.zeros(count, dtype=np.uint8)
+    got = np.frombuffer(bytes(raw), dtype=np.uint8)[:count]
+    codes[: len(got)] = got
+    return codes
+
+
+def ranked(ev: Evaluated, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The matching docnums best first (ties by docnum) and their scores."""
+    mask = ev.mask if allowed is None else ev.mask & allowed
+    docs = np.flatnonzero(mask)
+    scores = ev.score[docs]
+    order = np.lexsort((docs, -scores))
+    return docs[order], scores[order]
+
+
+def mask_of(docnums: Iterable[int], n: int) -> np.ndarray:
+    """A boolean mask of ``n`` documents with ``docnums`` set."""
+    m = np.zeros(n, dtype=bool)
+    arr = np.fromiter(docnums, dtype=np.int64)
+    if len(arr):
+        m[arr] = True
+    return m
