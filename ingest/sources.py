@@ -304,9 +304,8 @@ def derive_url(path: Path, root: Path | None) -> tuple[str | None, str | None]:
     """``(url, site)`` from a path under the pages root: ``https://<site-dir>/<rest>`` minus .gz."""
     if root is None:
         return None, None
-    try:
-        rel = path.resolve().relative_to(root.resolve())
-    except ValueError:
+    rel = _relative(path, root)
+    if rel is None:
         return None, None
     parts = rel.parts
     if len(parts) < 2 or "." not in parts[0]:
@@ -315,6 +314,25 @@ def derive_url(path: Path, root: Path | None) -> tuple[str | None, str | None]:
     if rest.lower().endswith(".gz"):
         rest = rest[:-3]
     return f"https://{parts[0]}/{rest}", parts[0].lower()
+
+
+def _relative(path: Path, root: Path) -> Path | None:
+    """``path`` relative to ``root``, or None when it is not under it.
+
+    Compared as given first: the pipeline hands over absolute paths found under the
+    resolved root, and ``resolve()`` costs an lstat per path component (twice per page).
+    Only paths that are not plainly below the root are resolved (relative paths, "..",
+    symbolic links).
+    """
+    if path.is_absolute() and root.is_absolute() and ".." not in path.parts:
+        try:
+            return path.relative_to(root)
+        except ValueError:
+            pass
+    try:
+        return path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return None
 
 
 def read_bytes(path: Path, options: IngestOptions) -> tuple[bytes, bytes]:

@@ -225,3 +225,24 @@ def test_too_large_file_still_hashed(tmp_path: Path) -> None:
     data = b"<p>" + b"x" * 5000 + b"</p>"
     page = read_page(write(tmp_path / "big.html", data), IngestOptions(max_bytes=2048))
     assert page.content_hash == content_hash(data)
+
+
+def test_derive_url_resolves_only_paths_not_plainly_under_the_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Relative paths, ".." and a root given through a symlink give the same URL as the
+    plain absolute path (which is compared without touching the file system)."""
+    site = tmp_path / "pages" / "www.site.example" / "news"
+    site.mkdir(parents=True)
+    page = site / "a.html"
+    page.write_text("<p>x</p>")
+    expected = ("https://www.site.example/news/a.html", "www.site.example")
+    root = tmp_path / "pages"
+    assert derive_url(page, root) == expected
+    assert derive_url(root / "www.site.example" / ".." / "www.site.example" / "news" / "a.html",
+                      root) == expected
+    link = tmp_path / "link"
+    link.symlink_to(root)
+    assert derive_url(page, link) == expected
+    monkeypatch.chdir(tmp_path)
+    assert derive_url(Path("pages/www.site.example/news/a.html"), Path("pages")) == expected
