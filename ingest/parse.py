@@ -1,4 +1,4 @@
-"""HTML text -> ParsedPage: the only place a BeautifulSoup is built.
+"""HTML text -> ParsedPage: the only place a page is parsed (its soup: ingest.soup).
 
 lxml parses the whole page first (fast, and it copes with tag soup); what the extractor
 needs from ``<head>`` (title, meta, canonical link, JSON-LD, embedded app state) is read
@@ -17,10 +17,9 @@ from typing import Any
 import lxml.etree
 import lxml.html
 from bs4 import BeautifulSoup
-from bs4.builder._lxml import LXMLTreeBuilder
-from bs4.element import XMLAttributeDict
 
 from ingest.boilerplate import BULK_CHROME_TAGS, is_bulk_chrome, is_comment_section
+from ingest.soup import soup_of
 
 log = logging.getLogger(__name__)
 
@@ -342,51 +341,6 @@ def parse_html(text: str) -> ParsedPage:
         _prune(body)
     head.soup = soup_of(body)
     return head
-
-
-class _TreeFeeder(LXMLTreeBuilder):
-    """Hands BeautifulSoup the pruned lxml ``<body>`` itself instead of markup to parse.
-
-    Serialising the pruned body and letting bs4's lxml builder parse it again cost as much
-    as the rest of the parse (a second libxml2 pass, then a Python callback per event that
-    re-dicts every attribute). This builder walks the tree lxml already built and makes the
-    same ``handle_starttag``/``handle_data``/``handle_endtag`` calls that builder makes, so
-    the soup is the one ``BeautifulSoup(tostring(body), "lxml")`` gives: ``html > body``,
-    the same tags, attributes (``class`` split into lists) and strings.
-    """
-
-    def __init__(self, body: Any) -> None:
-        super().__init__()
-        self._body = body
-
-    def feed(self, markup: Any) -> None:
-        soup = self.soup
-        assert soup is not None  # set by BeautifulSoup before feed()
-        start, end, data = soup.handle_starttag, soup.handle_endtag, soup.handle_data
-        body = self._body
-        start("html", None, None, XMLAttributeDict())
-        for event, el in lxml.etree.iterwalk(body, events=("start", "end")):
-            tag = el.tag
-            if not isinstance(tag, str):  # a comment or PI that _prune left: keep its tail
-                if event == "end" and el.tail:
-                    data(el.tail)
-                continue
-            if event == "start":
-                start(tag, None, None, XMLAttributeDict(el.attrib))
-                if el.text:
-                    data(el.text)
-            else:
-                end(tag)
-                if el.tail:  # the body's own tail (text after </body>) goes into <html>
-                    data(el.tail)
-        end("html")
-
-
-def soup_of(body: Any) -> BeautifulSoup:
-    """The BeautifulSoup of a pruned lxml ``<body>`` (an empty soup for ``None``)."""
-    if body is None:
-        return BeautifulSoup("", "lxml")
-    return BeautifulSoup("", builder=_TreeFeeder(body))
 
 
 def _cut_markup(text: str, limit: int) -> str:
