@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from bs4 import BeautifulSoup, Tag
-from bs4.element import NavigableString
+from bs4.element import NavigableString, PageElement
 
 from ingest.dates import find_date
 
@@ -138,6 +138,20 @@ def iter_tags(root: Tag, names: frozenset[str] | None = None) -> list[Tag]:
     return [t for t in root.descendants if isinstance(t, Tag) and t.name in names]
 
 
+def has_ancestor(node: PageElement, names: frozenset[str]) -> bool:
+    """Whether an element above ``node`` (not ``node`` itself) is named one of ``names``.
+
+    ``find_parent(name) is not None`` without bs4's filter objects, built anew on every call:
+    the rules ask this of most paragraphs and strings of a page.
+    """
+    parent = node.parent
+    while parent is not None:
+        if parent.name in names:
+            return True
+        parent = parent.parent
+    return False
+
+
 def _names(tag: Tag) -> str:
     raw = " ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")
     return raw if len(raw) <= 400 else raw[:400]  # bounds the caches below (hostile pages)
@@ -204,7 +218,7 @@ def holds_article_text(tag: Tag) -> bool:
     total = 0
     for p in iter_tags(tag, _P):
         n = text_len(p)
-        if n < _PROSE_CHARS or link_text_len(p) >= n * 0.3 or p.find_parent("li") is not None:
+        if n < _PROSE_CHARS or link_text_len(p) >= n * 0.3 or has_ancestor(p, _LI):
             continue
         long_paras += 1
         total += n
@@ -221,7 +235,7 @@ def holds_article_text(tag: Tag) -> bool:
             n >= _PROSE_CHARS
             and parent is not None
             and parent.name not in ("a", "li", "p")
-            and string.find_parent("li") is None
+            and not has_ancestor(string, _LI)
         ):
             loose += n
             if loose >= 3 * _PROSE_CHARS + 60:
@@ -233,6 +247,7 @@ _PROSE_CHARS = 80
 
 
 _A = frozenset(("a",))
+_LI = frozenset(("li",))
 _QUOTE_TAGS = frozenset(("blockquote", "aside"))
 _LINE_TAGS = frozenset(("p", "div", "span", "li", "h2", "h3", "h4", "h5", "h6", "strong", "em"))
 _P = frozenset(("p",))
@@ -305,7 +320,7 @@ def drop_pull_quotes(soup: BeautifulSoup) -> int:
     if not quotes:
         return 0
     body = " ".join(
-        _plain(p.get_text(" ")) for p in iter_tags(soup, _P) if p.find_parent(_QUOTE_TAGS) is None
+        _plain(p.get_text(" ")) for p in iter_tags(soup, _P) if not has_ancestor(p, _QUOTE_TAGS)
     )
     found = []
     for quote in quotes:

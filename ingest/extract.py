@@ -15,7 +15,7 @@ from pathlib import Path
 from bs4 import Tag
 
 from ingest.body import body_paragraphs, paragraphs_from_data
-from ingest.boilerplate import clean_chrome, clean_lines, iter_tags
+from ingest.boilerplate import clean_chrome, clean_lines, has_ancestor, iter_tags
 from ingest.document import (
     ARTICLE,
     EMPTY,
@@ -52,6 +52,7 @@ _MAX_NOT_FOUND_CHARS = 600
 _TEASER_HEADINGS = frozenset(("h2", "h3", "h4"))
 _TEASER_TAGS = _TEASER_HEADINGS | {"a"}
 _PROSE_PARENTS = frozenset(("p", "blockquote", "td"))
+_CARD_BLOCKERS = _TEASER_HEADINGS | _PROSE_PARENTS
 _SENTENCE = re.compile(r"\w{2,}.*\w.*[.!?][\"'\u201d\u2019)]?$")
 
 
@@ -71,7 +72,7 @@ def _teaser_count(soup: Tag, *, cards: bool = True) -> int:
         if tag.name == "a":
             if (
                 cards
-                and tag.find_parent(_TEASER_HEADINGS | _PROSE_PARENTS) is None
+                and not has_ancestor(tag, _CARD_BLOCKERS)
                 and (len(tag.get_text(" ").split()) >= 4)
             ):
                 count += 1

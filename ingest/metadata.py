@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString
 
+from ingest.boilerplate import has_ancestor
 from ingest.dates import find_date
 from ingest.parse import ParsedPage
 
@@ -276,6 +277,10 @@ def _visible_headline(soup: BeautifulSoup) -> list[tuple[str, str, float]]:
     return out
 
 
+_A = frozenset(("a",))
+_LINK_OR_HEADING = frozenset(("a", "h1", "h2", "h3"))
+
+
 def _own_text(heading: Tag) -> str:
     """A heading's text without links glued into it ("Own headline <a>Next story</a>").
 
@@ -286,7 +291,7 @@ def _own_text(heading: Tag) -> str:
     if not links:
         return full
     bare = clean_text(
-        " ".join(s for s in heading.find_all(string=True) if s.find_parent("a") is None)
+        " ".join(s for s in heading.find_all(string=True) if not has_ancestor(s, _A))
     )
     return bare if len(title_key(bare)) >= 8 else full
 
@@ -443,7 +448,7 @@ def _text_bylines(soup: BeautifulSoup, title: str | None = None) -> Iterator[str
         seen += 1
         if seen > _BYLINE_SCAN or len(text) > 150:
             return  # past the header block: body text starts here
-        if node.find_parent(["a", "h1", "h2", "h3"]) is not None:
+        if has_ancestor(node, _LINK_OR_HEADING):
             continue
         for match in _TEXT_BYLINE.finditer(text):
             if _NOT_PERSON_BY.search(text[: match.end() - len(match.group("name"))]):

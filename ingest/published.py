@@ -14,7 +14,7 @@ import re
 
 from bs4 import BeautifulSoup, Tag
 
-from ingest.boilerplate import iter_tags
+from ingest.boilerplate import has_ancestor, iter_tags
 from ingest.dates import day_of, find_date, parse_iso, precision
 from ingest.metadata import ARTICLE_TYPES, clean_text, headline_element, ld_objects
 from ingest.parse import ParsedPage
@@ -73,6 +73,7 @@ def structured_dates(page: ParsedPage) -> list[str]:
     return out
 
 
+_A = frozenset(("a",))
 _MACHINE_ATTRS = (
     "datetime",
     "content",
@@ -125,7 +126,7 @@ def visible_dates(soup: BeautifulSoup, title: str | None = None) -> list[str]:
             text = before_update(text)
             if parent is None or not text or _chrome_date(parent):
                 continue
-            if (start is not None and parent is start) or parent.find_parent("a") is not None:
+            if (start is not None and parent is start) or has_ancestor(parent, _A):
                 continue
             value = find_date(text)
         else:
@@ -152,6 +153,8 @@ def _date_of_element(el: Tag, in_header: bool) -> str | None:
     """A date an element states for machines or, in the header block, by its date-like class."""
     if el.name in ("html", "body", "main", "article"):
         return None
+    if not el.attrs and el.name != "time":
+        return None  # no machine value, no date-like class: most elements, decided cheaply
     attrs = " ".join(el.get("class") or []) + " " + str(el.get("id") or "")
     is_time = el.name == "time" or el.get("itemprop") in ("datePublished", "dateCreated")
     machine = _machine_date(el)

@@ -247,3 +247,13 @@ def test_real_block_quote_kept() -> None:
         drop_pull_quotes,
     )
     assert "keep the library open" in text
+
+
+def test_has_ancestor_is_find_parent_without_filters() -> None:
+    """has_ancestor answers what find_parent(...) is not None answers: parents only, not self."""
+    from ingest.boilerplate import has_ancestor
+
+    soup = soup_of("<ul><li><p>one <a href='/'>two <b>three</b></a></p></li></ul><p>four</p>")
+    for node in soup.descendants:
+        for names in (frozenset({"li"}), frozenset({"a"}), frozenset({"p", "ul"})):
+            assert has_ancestor(node, names) == (node.find_parent(list(names)) is not None)
