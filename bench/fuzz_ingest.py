@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from ingest.document import Document, Skipped  # noqa: E402
 from ingest.options import IngestOptions  # noqa: E402
 from ingest.pipeline import _process, _Task  # noqa: E402
+from ingest.sources import SourceError, read_bytes  # noqa: E402
 
 SAMPLE = ROOT / "search_service" / "sample" / "pages"
 
@@ -36,13 +37,12 @@ SAMPLE = ROOT / "search_service" / "sample" / "pages"
 def seeds() -> list[bytes]:
     """The sample's pages, decompressed, as mutation seeds."""
     out = []
+    options = IngestOptions()
     for path in sorted(SAMPLE.rglob("*.htm*")):
-        data = path.read_bytes()
-        if data[:2] == b"\x1f\x8b":
-            try:
-                data = gzip.decompress(data)
-            except (OSError, EOFError):
-                continue
+        try:  # the ingest's own bounded read: gunzip with size and ratio limits
+            _, data = read_bytes(path, options)
+        except (SourceError, OSError):
+            continue
         if len(data) > 500:
             out.append(data)
     return out

@@ -1,6 +1,7 @@
 """bench/ingest.py in CPU seconds: throughput that a loaded, shared machine cannot distort.
 
     python bench/ingest_cpu.py --pages 1000 10000 --peer-pages 1000
+    python bench/ingest_cpu.py --pages 10000 --profile 400   # where a worker's CPU goes
 
 bench/ingest.py reports wall-clock pages/s; on the shared 2-core machine with a load
 average of 10-17 (other engineers' load tests) those figures move by 2x from one run to the
@@ -22,7 +23,6 @@ parent's work overlaps theirs). Peak RSS is of the whole ingest process tree.
 from __future__ import annotations
 
 import argparse
-import gzip
 import subprocess
 import sys
 import tempfile
@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingest import TreeUsage, make_corpus  # noqa: E402
+from bench.ingest import TreeUsage, extract_with_trafilatura, make_corpus  # noqa: E402
 
 
 def run_ours(pages: Path, jobs: int) -> tuple[float, float, int]:
@@ -55,18 +55,46 @@ def run_ours(pages: Path, jobs: int) -> tuple[float, float, int]:
 
 def run_trafilatura(files: list[Path]) -> tuple[float, float]:
     """(wall seconds, CPU seconds) for trafilatura to read and extract ``files`` here."""
-    import trafilatura
-
     wall, cpu = time.perf_counter(), time.process_time()
-    for path in files:
-        data = path.read_bytes()
-        if data[:2] == b"\x1f\x8b":
-            try:
-                data = gzip.decompress(data)
-            except (OSError, EOFError):
-                continue
-        trafilatura.extract(data, with_metadata=True)
+    extract_with_trafilatura(files)
     return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def profile_extraction(files: list[Path], root: Path, top: int) -> None:
+    """CPU ms per page of what a worker does (read, extract, sketch), then cProfile's top.
+
+    Runs in this one process on ``files`` (a spread of the corpus), once to warm the caches
+    a worker warms on its first pages, once timed, once under cProfile.
+    """
+    import cProfile
+    import pstats
+
+    from ingest.document import Document
+    from ingest.duplicates import sketch_document
+    from ingest.extract import extract_path
+    from ingest.options import IngestOptions
+
+    options = IngestOptions()
+
+    def work() -> None:
+        for path in files:
+            result = extract_path(path, options, root)
+            if isinstance(result, Document):
+                sketch_document(result)
+
+    work()
+    cpu = time.process_time()
+    work()
+    cpu = time.process_time() - cpu
+    per_page = 1000 * cpu / len(files)
+    print(f"{len(files)} pages: {per_page:.2f} ms CPU per page (read, extract, sketch)")  # noqa: T201
+    profiler = cProfile.Profile()
+    profiler.enable()
+    work()
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,9 +104,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peer-pages", type=int, default=1000,
                         help="time trafilatura on this many of the pages (0: all)")
     parser.add_argument("--no-peer", action="store_true", help="skip trafilatura")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="instead: cProfile extraction of N pages spread over the first corpus")
+    parser.add_argument("--top", type=int, default=30, help="functions shown by --profile")
     parser.add_argument("--corpus-dir", type=Path, default=Path(tempfile.gettempdir()) / "search-service-corpora")
     args = parser.parse_args(argv)
     args.corpus_dir.mkdir(parents=True, exist_ok=True)
+    if args.profile:
+        pages = make_corpus(args.pages[0], args.corpus_dir)
+        files = sorted(p for p in pages.rglob("*") if p.is_file())
+        step = max(1, len(files) // args.profile)
+        profile_extraction(files[::step][: args.profile], pages, args.top)
+        return 0
     print(f"{'pages':>7} {'ours wall p/s':>13} {'ours CPU s':>10} {'ours p/CPU-s':>12} {'peak RSS':>8} "  # noqa: T201
           f"{'peer wall p/s':>13} {'peer p/CPU-s':>12} {'CPU ratio':>9} {'jobs x CPU':>10}")
     for size in args.pages:
