@@ -32,6 +32,7 @@ a headline-only link is made only when it is unambiguous and the dates are close
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import re
 import struct
@@ -176,14 +177,28 @@ def _content_paragraphs(body: Sequence[str]) -> list[list[str]]:
 
 
 def _shingles(paragraphs: Iterable[list[str]]) -> set[bytes]:
-    """Word n-grams inside each paragraph (a paragraph shorter than n is one shingle)."""
+    """Word n-grams inside each paragraph (a paragraph shorter than n is one shingle).
+
+    Each shingle is the UTF-8 of its words joined by one space, cut out of the paragraph's
+    encoded text by byte offsets: one join and one encode per paragraph instead of one per
+    shingle (a tenth of the sketch's time).
+    """
     out: set[bytes] = set()
+    add = out.add
     for tokens in paragraphs:
-        if len(tokens) < SHINGLE:
-            out.add(" ".join(tokens).encode("utf-8"))
+        n = len(tokens)
+        joined = " ".join(tokens)
+        data = joined.encode("utf-8")
+        if n < SHINGLE:
+            add(data)
             continue
-        for i in range(len(tokens) - SHINGLE + 1):
-            out.add(" ".join(tokens[i : i + SHINGLE]).encode("utf-8"))
+        sizes = map(len, tokens) if len(data) == len(joined) else (
+            len(t.encode("utf-8")) for t in tokens
+        )
+        starts = list(itertools.accumulate((size + 1 for size in sizes), initial=0))
+        starts[-1] = len(data) + 1  # the end of the last word, plus its (absent) space
+        for i in range(n - SHINGLE + 1):
+            add(data[starts[i] : starts[i + SHINGLE] - 1])
     return out
 
 

@@ -441,3 +441,25 @@ def test_signature_equals_datasketch_affine32() -> None:
         reference = _template().copy()
         reference.update_batch(sorted(shingles))
         assert np.array_equal(reference.hashvalues.astype(np.uint32), _signature(shingles))
+
+
+def test_shingles_are_the_words_joined_by_one_space() -> None:
+    """Shingles cut by byte offsets equal the n-grams joined and encoded one by one,
+    for ASCII and non-ASCII words and for paragraphs shorter than n."""
+    from ingest.duplicates import SHINGLE, _shingles
+
+    rng = random.Random(7)
+    words = ["a", "bb", "café", "naïve", "漢字", "x", "résumé", "the", "zz"]
+    for _ in range(500):
+        paragraphs = [
+            [rng.choice(words) for _ in range(rng.randrange(0, 12))] for _ in range(3)
+        ]
+        expected = set()
+        for tokens in paragraphs:
+            grams = (
+                [tokens]
+                if len(tokens) < SHINGLE
+                else [tokens[i : i + SHINGLE] for i in range(len(tokens) - SHINGLE + 1)]
+            )
+            expected.update(" ".join(g).encode("utf-8") for g in grams)
+        assert _shingles(paragraphs) == expected
