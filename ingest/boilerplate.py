@@ -107,9 +107,16 @@ EMBED_WORDS = frozenset(("embed", "embedded", "tweet", "twitter-tweet", "instagr
 BULK_CHROME_TAGS = ("nav", "aside", "footer", "menu")
 
 
-def _attr_words(class_attr: str | None, id_attr: str | None) -> set[str]:
+def _attr_words(class_attr: str | None, id_attr: str | None) -> frozenset[str]:
     raw = f"{class_attr or ''} {id_attr or ''}"
-    return {w.lower() for w in _SPLIT_WORDS.split(raw) if w}
+    if len(raw) > 400:  # not cached: hostile pages must not fill the cache
+        return frozenset(w.lower() for w in _SPLIT_WORDS.split(raw) if w)
+    # cached: the lxml prune asks this of every element with a class or id, and a site's
+    # class names repeat on every page
+    return _words_of(raw)
+
+
+_BULK_OR_COMMENT_WORDS = BULK_CHROME_WORDS | COMMENT_WORDS
 
 
 def is_bulk_chrome(class_attr: str | None, id_attr: str | None) -> bool:
@@ -117,7 +124,7 @@ def is_bulk_chrome(class_attr: str | None, id_attr: str | None) -> bool:
     if not class_attr and not id_attr:
         return False
     words = _attr_words(class_attr, id_attr)
-    return not words & EMBED_WORDS and bool(words & (BULK_CHROME_WORDS | COMMENT_WORDS))
+    return not words & EMBED_WORDS and bool(words & _BULK_OR_COMMENT_WORDS)
 
 
 def is_comment_section(class_attr: str | None, id_attr: str | None) -> bool:
