@@ -47,6 +47,8 @@ import itertools
 import json
 import os
 import random
+import resource
+import signal
 import statistics
 import sys
 import time
@@ -313,9 +315,12 @@ def summarise(walls: list[list[float]], cpus: list[list[float]]) -> dict[str, fl
             "cpu_p50_ms": percentile(c, 50), "cpu_p95_ms": percentile(c, 95)}
 
 
-def measure(data_dir: Path, queries: list[BenchQuery], repeats: int,
-            naive: bool = True) -> dict[str, Any]:
-    """Warm-up, then ``repeats`` passes alternating ours and naive query by query."""
+def measure(data_dir: Path, queries: list[BenchQuery], repeats: int, naive: bool = True,
+            checkpoint: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Warm-up, then ``repeats`` passes alternating ours and naive query by query.
+
+    ``checkpoint`` gets the figures of the passes done so far after each pass, so a run
+    killed in its last pass still leaves what it measured."""
     from index.generations import current_generation
 
     gen_dir = current_generation(data_dir)
@@ -337,6 +342,13 @@ def measure(data_dir: Path, queries: list[BenchQuery], repeats: int,
         sides: list[tuple[str, Callable[[BenchQuery], Outcome]]] = [("ours", run_ours)]
         if naive:
             sides.append(("naive", lambda bq: naive_run(gen_dir, bq)))
+
+        def summary(passes: int) -> dict[str, Any]:
+            return {"generation": gen_dir.name, "warm_up_s": round(warm_s, 2),
+                    "naive_open_ms": statistics.median(opens) if opens else None,
+                    "passes_done": passes,
+                    "types": _by_type(queries, per, outcomes, [s for s, _ in sides])}
+
         for r in range(repeats):
             for i, bq in enumerate(queries):
                 for side, fn in sides:
@@ -344,12 +356,14 @@ def measure(data_dir: Path, queries: list[BenchQuery], repeats: int,
                     per[side][0][i].append(wall)
                     per[side][1][i].append(cpu)
                     outcomes[side][i] = out
-            log(f"  pass {r + 1}/{repeats} done ({time.perf_counter() - started:.0f} s)")
+            peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            log(f"  pass {r + 1}/{repeats} done ({time.perf_counter() - started:.0f} s, "
+                f"peak RSS {peak_mb:.0f} MB)")
+            if checkpoint is not None and r + 1 < repeats:
+                checkpoint(summary(r + 1))
     finally:
         close()
-    return {"generation": gen_dir.name, "warm_up_s": round(warm_s, 2),
-            "naive_open_ms": statistics.median(opens) if opens else None,
-            "types": _by_type(queries, per, outcomes, [s for s, _ in sides])}
+    return summary(repeats)
 
 
 def _by_type(queries: list[BenchQuery], per: dict[str, list[Any]],
@@ -423,14 +437,16 @@ def index_facts(data_dir: Path, documents: int) -> dict[str, Any]:
     return facts
 
 
-def run_size(docs: int, args: argparse.Namespace) -> dict[str, Any]:
+def run_size(docs: int, args: argparse.Namespace,
+             checkpoint: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
     """Prepare or reuse the data for ``docs`` pages, then measure it (:func:`run_on`)."""
     return run_on(data_dir_for(docs), docs, args.queries_per_type, args.repeats, args.seed,
-                  naive=not args.no_naive)
+                  naive=not args.no_naive, checkpoint=checkpoint)
 
 
 def run_on(data: Path, pages: int, per_type: int, repeats: int, seed: int,
-           naive: bool = True) -> dict[str, Any]:
+           naive: bool = True,
+           checkpoint: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
     """Build the mix from ``data``'s store, measure both set-ups, add the index facts."""
     from index.search import Searcher
 
@@ -442,7 +458,10 @@ def run_on(data: Path, pages: int, per_type: int, repeats: int, seed: int,
     queries = build_query_mix(data, per_type, seed)
     log(f"{pages} pages: {documents} documents in {data}; {len(queries)} queries x "
         f"{repeats} repeats")
-    result = measure(data, queries, repeats, naive=naive)
+    facts = {"pages": pages, "documents": documents, "data_dir": str(data)}
+    result = measure(data, queries, repeats, naive=naive,
+                     checkpoint=None if checkpoint is None else
+                     (lambda partial: checkpoint({**facts, **partial})))
     result.update(pages=pages, documents=documents, data_dir=str(data),
                   **index_facts(data, documents),
                   queries=[{k: (v.isoformat() if isinstance(v, datetime) else v)
@@ -547,12 +566,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     report: dict[str, Any] = {"machine": machine(), "sizes": [],
                               "args": {k: str(v) for k, v in vars(args).items()}}
+    # SIGTERM unwinds like Ctrl-C: the searcher is closed, the last checkpoint stays written
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    def write(partial: dict[str, Any] | None = None) -> None:
+        if args.json:  # after each pass and size: a long run keeps what it measured
+            body = {**report, "sizes": report["sizes"] + ([partial] if partial else [])}
+            args.json.write_text(json.dumps(body, indent=1, default=str), encoding="utf-8")
+
     for docs in args.docs:
-        res = run_size(docs, args)
+        res = run_size(docs, args, checkpoint=write)
         report["sizes"].append(res)
         print_size(res)
-        if args.json:  # after each size: a long run keeps what it measured
-            args.json.write_text(json.dumps(report, indent=1, default=str), encoding="utf-8")
+        write()
     report["growth"] = growth(report["sizes"])
     print_growth(report["growth"])
     report["machine_after"] = machine()
