@@ -88,6 +88,7 @@ def _fields(doc: Document) -> dict[str, Any]:
         "body": body,
         "text": f"{title}\n{body}",
         "words": f"{title}\n{body}",
+        "pairs": f"{title}\n{body}",
         "section": url_section(doc.url),
         "site": doc.site or "",
         "site_key": doc.site or "",

@@ -17,10 +17,11 @@ tests/index/test_engine.py checks ranks and scores against Whoosh's collectors o
 index. A query holding a node this module does not know raises :class:`Unsupported` and the
 Searcher falls back to Whoosh's collectors.
 
-Positions are read only where they decide something: phrases are verified on the documents
-holding every word of the phrase, and the proximity bonus (index.query._proximity) on as few
-of the best documents as it takes for the requested page to be exact (see
-:meth:`Engine.rerank_with_bonus`).
+Positions are read only where they decide something: a two-word phrase in the pooled text
+(what the proximity bonus of short queries, index.query._proximity, is made of) is one
+posting list of the ``pairs`` field; longer phrases are narrowed by their pairs and then
+verified on positions; phrases in other fields are verified on the documents holding
+every word.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from typing import Any
 
 import numpy as np
@@ -38,12 +39,14 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.util.numeric import byte_to_length
 
+from index.schema import PAIR_SEP
+
 #: Postings kept decoded per opened generation (ids + weights: 12 bytes each, so 8M ~ 96 MB).
 MAX_CACHED_POSTINGS = 8_000_000
 #: Encoded positions kept decoded per opened generation (bytes objects of ~40-60 bytes).
 MAX_CACHED_VALUES = 1_000_000
-#: Documents whose positions are checked per round of the proximity re-ranking.
-RERANK_CHUNK = 64
+#: Fields whose adjacent-stem pairs are indexed in another field (index.schema).
+PAIR_FIELDS = {"text": "pairs"}
 
 #: Decoded document length of each length byte (Whoosh stores field lengths in one byte).
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
@@ -257,7 +260,8 @@ class Engine:
     # -- positions --------------------------------------------------------------------------
 
     def _phrase(self, q: wq.Phrase, deadline: float | None) -> Evaluated:
-        """A phrase: documents with every word (whole-array), then positions checked on those."""
+        """A phrase: documents with every word (whole-array), narrowed by the ``pairs``
+        field where there is one, then positions checked where pairs cannot decide."""
         ev = self._empty()
         field = q.fieldname
         words = list(q.words)
@@ -275,12 +279,20 @@ class Engine:
             part = np.zeros(self.n, dtype=np.float64)
             part[ids] = scores
             total += part
+        exact = False
+        pairs = PAIR_FIELDS.get(field, "")
+        if pairs in self.schema and q.slop == 1 and len(words) > 1:
+            # "a b c" needs the pairs "a b" and "b c"; for two words the pair is the phrase
+            for a, b in pairwise(words):
+                m = np.zeros(self.n, dtype=bool)
+                m[self.postings(pairs, f"{a}{PAIR_SEP}{b}").ids] = True
+                cand &= m
+            exact = len(words) == 2
         cand &= self.live
         docs = np.flatnonzero(cand)
         if not len(docs):
             return ev
-        ok = self.phrase_matches(field, words, docs, q.slop, deadline)
-        hit = docs[ok]
+        hit = docs if exact else docs[self.phrase_matches(field, words, docs, q.slop, deadline)]
         ev.mask[hit] = True
         ev.score[hit] = total[hit] * q.boost
         return ev
@@ -355,71 +367,6 @@ class Engine:
                     _, old = self._value_cache.popitem(last=False)
                     self._cached_values -= len(old[1])
         return found
-
-    def rerank_with_bonus(
-        self,
-        order: np.ndarray,
-        base: np.ndarray,
-        bonus: Any,
-        need: int,
-        deadline: float | None,
-    ) -> tuple[np.ndarray, np.ndarray, bool]:
-        """Add an optional proximity bonus (an Or of two-word ``Phrase`` queries, or one) to
-        the ranked documents ``order`` (scores ``base``), exactly for the first ``need``.
-
-        Each phrase can add at most the scores of its two words: documents are checked
-        best-bound first until the ``need``-th best checked score beats every unchecked
-        document's bound. Returns (docs, scores, partial) sorted by final score then docnum;
-        unchecked documents keep their base score, below the exact head.
-        """
-        phrases: list[Any] = list(bonus.subqueries) if isinstance(bonus, wq.Or) else [bonus]
-        if not all(isinstance(p, wq.Phrase) for p in phrases) or not len(order):
-            raise Unsupported("bonus")
-        parts = []  # (phrase, per-doc score if it matched)
-        bound = np.zeros(len(order), dtype=np.float64)
-        for p in phrases:
-            add = np.zeros(len(order), dtype=np.float64)
-            have = np.ones(len(order), dtype=bool)
-            for word in p.words:
-                ids, scores = self.term_scores(p.fieldname, word)
-                dense = np.zeros(self.n, dtype=np.float64)
-                present = np.zeros(self.n, dtype=bool)
-                dense[ids] = scores
-                present[ids] = True
-                add += dense[order]
-                have &= present[order]
-            add *= p.boost * bonus.boost if isinstance(bonus, wq.Or) else p.boost
-            add[~have] = 0.0
-            parts.append((p, add))
-            bound += add
-        final = base.copy()
-        potential = base + bound
-        checked = bound == 0  # nothing to add: already exact
-        by_potential = np.lexsort((order, -potential))
-        pending = [int(i) for i in by_potential if not checked[i]]
-        partial = False
-        pos = 0
-        while pos < len(pending):
-            # the need-th best exact score so far vs the best bound left
-            exact = final[checked]
-            if len(exact) >= need:
-                kth = np.partition(-exact, need - 1)[need - 1] * -1
-                if kth > potential[pending[pos]]:
-                    break
-            chunk = np.array(sorted(pending[pos : pos + RERANK_CHUNK]), dtype=np.int64)
-            pos += RERANK_CHUNK
-            docs_sorted_idx = chunk[np.argsort(order[chunk], kind="stable")]
-            docs = order[docs_sorted_idx]
-            try:
-                for p, add in parts:
-                    hit = self.phrase_matches(p.fieldname, list(p.words), docs, p.slop, deadline)
-                    final[docs_sorted_idx[hit]] += add[docs_sorted_idx[hit]]
-            except OutOfTime:
-                partial = True
-                break
-            checked[docs_sorted_idx] = True
-        ranked = np.lexsort((order, -final))
-        return order[ranked], final[ranked], partial
 
 
 def _leaf_postings(leaf: Any, field: str, tbytes: bytes, fmt: Any) -> tuple[list[int], list[float]]:
