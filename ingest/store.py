@@ -85,6 +85,11 @@ class FileRecord:
     doc_id: str | None
 
 
+def body_words(body: tuple[str, ...]) -> int:
+    """Words in a body (the ``length`` column story grouping compares)."""
+    return sum(len(p.split()) for p in body)
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -150,13 +155,22 @@ class Store:
         )
 
     def put_document(
-        self, doc: Document, file_path: str, size: int, mtime_ns: int, sketch: bytes | None = None
+        self,
+        doc: Document,
+        file_path: str,
+        size: int,
+        mtime_ns: int,
+        sketch: bytes | None = None,
+        words: int | None = None,
     ) -> None:
         """Store a document read from ``file_path`` and mark that file ``ok``.
 
         Replaces what the file gave before; ``doc.source_path`` is what users see, the
-        absolute ``file_path`` is what incremental ingest keys on.
+        absolute ``file_path`` is what incremental ingest keys on. ``words`` is the body's
+        word count when the caller has it (ingest workers count it, off the writer's time).
         """
+        if words is None:
+            words = body_words(doc.body)
         self._drop_documents_of(file_path, keep=doc.id)
         self.db.execute(
             """INSERT OR REPLACE INTO documents (id, source_path, file_path, url, canonical_url,
@@ -167,7 +181,7 @@ class Store:
                 doc.title, doc.author, doc.published,
                 json.dumps(list(doc.body), ensure_ascii=False), doc.kind, doc.story,
                 doc.duplicate_of, doc.content_hash, sketch,
-                sum(len(p.split()) for p in doc.body), _now(),
+                words, _now(),
             ),
         )
         self._log_change(doc.id, "put")

@@ -130,3 +130,34 @@ def test_parallel_extraction_gives_the_same_documents(pages: Path) -> None:
     one = {d.id: d for d in extract_paths([pages], IngestOptions(jobs=1)) if hasattr(d, "id")}
     two = {d.id: d for d in extract_paths([pages], IngestOptions(jobs=2)) if hasattr(d, "id")}
     assert one == two and len(one) > 30
+
+
+def test_display_path_is_relative_to_the_given_folder() -> None:
+    """The shown path is the path under the folder given to ingest, with or without a
+    trailing separator, and normalised paths only take the string shortcut."""
+    from ingest.pipeline import _display_path
+
+    assert _display_path("/data/pages/site.example/a.html", "/data/pages") == "site.example/a.html"
+    assert _display_path("/data/pages/site.example/a.html", "/data/pages/") == "site.example/a.html"
+    assert _display_path("/data/pages/x/../site.example/a.html", "/data/pages") == (
+        "x/../site.example/a.html"  # as Path.relative_to gives it: no shortcut, no surprise
+    )
+    assert _display_path("/elsewhere/a.html", "/data/pages") == "a.html"
+    assert _display_path("/data/pages/a.html", None) == "a.html"
+
+
+def test_stored_length_is_the_body_word_count(tmp_path: Path) -> None:
+    """Workers count words; the store keeps the same count as counting it itself."""
+    from ingest.document import Document
+    from ingest.store import Store, body_words
+
+    body = ("One two three.", "Four  five\nsix seven")
+    assert body_words(body) == 7
+    doc = Document(
+        id="d1", url=None, site="s", title="T", author=None, published=None, body=body,
+        kind="article", canonical_url=None, source_path="a.html", content_hash="h",
+    )
+    with Store(tmp_path / "data") as store, store.transaction():
+        store.put_document(doc, "/x/a.html", 1, 1)
+        row = store.db.execute("SELECT length FROM documents WHERE id='d1'").fetchone()
+    assert row[0] == 7
