@@ -127,3 +127,19 @@ def test_section_kicker_line_dropped() -> None:
     """A one-word line repeating a menu link ("World") before the body goes; prose stays."""
     ctx = HeadlineContext(title=TITLE, link_labels=("World", "Sport"))
     assert clean_headlines(["World", FIRST, "Sport."], ctx) == [FIRST, "Sport."]
+
+
+def test_strip_prefix_key_reads_only_as_far_as_the_key() -> None:
+    """The headline lead-in is cut right after its last letter, whatever the punctuation,
+    case or compatibility forms; a paragraph that is only the headline gives ""."""
+    from ingest.headlines import key, strip_prefix_key
+
+    tkey = key("Council keeps the library open")
+    assert strip_prefix_key("COUNCIL KEEPS THE LIBRARY OPEN: The vote was close.", tkey) == (
+        "The vote was close."
+    )
+    fine = key("Council keeps the fine")
+    assert strip_prefix_key("Council keeps the ﬁne library open", fine) == "library open"
+    assert strip_prefix_key("Council keeps the library open!", tkey) == ""
+    assert strip_prefix_key("The council keeps the library open", tkey) is None
+    assert strip_prefix_key("Council keeps", tkey) is None
