@@ -186,12 +186,20 @@ def _prune(body: lxml.html.HtmlElement) -> None:
     _truncate(body, MAX_ELEMENTS)
 
 
+#: What ``body.iter()`` yields (the body, its elements, comments and PIs), counted by libxml2.
+_COUNT_NODES = (
+    "count(descendant-or-self::* | descendant::comment() | descendant::processing-instruction())"
+)
+
+
 def _truncate(body: Any, limit: int) -> None:
     """Cut the document after its ``limit``-th element, bounding time on monstrous pages.
 
     No article needs tens of thousands of elements once chrome is gone; what follows the
     cut (a runaway list, generated filler) is dropped, and the tree stays well formed.
     """
+    if body.xpath(_COUNT_NODES) < limit:  # counted in C: normal pages skip the walk below
+        return
     for count, el in enumerate(body.iter()):
         if count < limit:
             continue
@@ -283,6 +291,10 @@ def _deep_elements(body: Any, limit: int) -> list[Any]:
     return found
 
 
+#: Whether an element sits MAX_DEPTH levels below the body (what _deep_elements looks for).
+_AT_MAX_DEPTH = "boolean(" + "/".join(["*"] * MAX_DEPTH) + ")"
+
+
 def _flatten_deep(body: Any) -> None:
     """Bound the nesting depth without losing text.
 
@@ -291,6 +303,8 @@ def _flatten_deep(body: Any) -> None:
     Both walks are iterative, so thousands of nested elements cannot exhaust the stack of
     lxml, BeautifulSoup or the cleaners that walk the tree afterwards.
     """
+    if not body.xpath(_AT_MAX_DEPTH):  # asked of libxml2: no Python walk for normal pages
+        return
     deep = _deep_elements(body, MAX_DEPTH)
     if not deep:
         return
