@@ -244,7 +244,7 @@ class Engine:
             return self._boosted(ev, q.boost)
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             return self._empty()
-        if isinstance(q, wq.Every):
+        if isinstance(q, wq.Every) and q.fieldname in (None, "*"):
             ev = self._empty()
             ev.mask[:] = True
             ev.score[:] = 1.0

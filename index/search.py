@@ -32,7 +32,7 @@ from whoosh.query import Every, Term
 
 from index import snippets
 from index.columns import Columns
-from index.engine import Engine, Evaluated, OutOfTime, Unsupported, ranked
+from index.engine import Engine, OutOfTime, Unsupported, ranked
 from index.generations import current_generation, pointer_stamp
 from index.models import (
     Hit,
@@ -81,6 +81,7 @@ class _Ranked:
     strict_count: int = 0  # documents with every word (before collapsing)
     every: int = 0  # entries of ``docs`` that come from the every-word tier
     used_loose: bool = False
+    exact: int = 0  # leading entries of ``docs`` in their final order (the rest: any order)
     matched: np.ndarray | None = None  # every matching copy, before collapse
     matched_mask: np.ndarray | None = None  # the same as a mask by docnum
 
@@ -360,11 +361,25 @@ class Searcher:
         if allowed is not None and not allowed.any():
             return _Ranked.empty()
         gen = self._local.gen
-        try:
-            out = self._rank_vector(gen.engine, parsed, allowed, deadline)
-        except Unsupported:
-            out = self._rank_whoosh(gen.searcher, parsed, allowed, deadline)
-        return self._finish(out, request)
+        # Only the entries up to the requested page need an exact order (the total, the
+        # facets and the tier boundary come from whole masks): with a relevance sort the
+        # best ``top`` are sorted and the rest is left as it is, unless collapsing stories
+        # leaves fewer than the page needs, then more are sorted.
+        need = request.page * request.size
+        if request.recency:
+            need = max(need, RECENCY_DEPTH)
+        top: int | None = need + 10 if request.sort == "relevance" else None
+        while True:
+            try:
+                out = self._rank_vector(gen.engine, parsed, allowed, deadline, top)
+            except Unsupported:
+                return self._finish(
+                    self._rank_whoosh(gen.searcher, parsed, allowed, deadline), request
+                )
+            out = self._finish(out, request)
+            if top is None or out.exact >= min(need, len(out.docs)):
+                return out
+            top *= 4
 
     def _rank_vector(
         self,
@@ -372,19 +387,19 @@ class Searcher:
         parsed: ParsedQuery,
         allowed: np.ndarray | None,
         deadline: float,
+        top: int | None,
     ) -> _Ranked:
         tiered = parsed.loose is None or parsed.clauses <= self.params.strict_tier_max_words
         head: Any = parsed.strict if tiered else parsed.loose
         if parsed.boost is not None:
             head = wq.AndMaybe(head, parsed.boost)
-        partial = False
         try:
             first = engine.evaluate(head, deadline)
         except OutOfTime:
             return _Ranked(*_empty_arrays(), partial=True)
-        docs, scores = ranked(first, allowed)
         matched = first.mask if allowed is None else first.mask & allowed
-        out = _Ranked(docs, scores, partial=partial, strict_count=len(docs), every=len(docs))
+        docs, scores, exact = _order(matched, first.score, top)
+        out = _Ranked(docs, scores, strict_count=len(docs), every=len(docs), exact=exact)
         if tiered and parsed.loose is not None:
             # The "most words" pass runs even when the first page is full of every-word
             # matches: the total must not depend on the page asked for.
@@ -396,11 +411,14 @@ class Searcher:
                 rest = loose.mask & ~first.mask
                 if allowed is not None:
                     rest &= allowed
-                ldocs, lscores = ranked(Evaluated(rest, loose.score))
+                # the second tier is ordered only when the first is wholly in order
+                sort_rest = exact == len(docs)
+                ldocs, lscores, lexact = _order(rest, loose.score, top if sort_rest else 0)
                 if len(ldocs):
                     out.used_loose = True
                     out.docs = np.concatenate([docs, ldocs])
                     out.scores = np.concatenate([scores, lscores])
+                    out.exact = exact + (lexact if sort_rest else 0)
                     matched = matched | rest
         out.matched = out.docs
         out.matched_mask = matched
@@ -441,7 +459,13 @@ class Searcher:
         docs = np.array([d for d, _ in ordered], dtype=np.int64)
         scores = np.array([s for _, s in ordered], dtype=np.float64)
         out = _Ranked(
-            docs, scores, partial=partial, strict_count=every, every=every, used_loose=used_loose
+            docs,
+            scores,
+            partial=partial,
+            strict_count=every,
+            every=every,
+            used_loose=used_loose,
+            exact=len(docs),
         )
         out.matched = docs
         mask = np.zeros(self._cols().size, dtype=bool)
@@ -453,10 +477,12 @@ class Searcher:
         """Collapse stories and apply the date sort, tier by tier."""
         cols = self._cols()
         docs, scores, every = out.docs, out.scores, out.every
+        exact = out.exact
         if request.collapse and len(docs):
             assert out.matched_mask is not None  # set wherever docs are
             docs, scores, keep = cols.collapse(docs, scores, out.matched_mask)
             every = int(np.searchsorted(keep, out.every))
+            exact = int(np.searchsorted(keep, out.exact))
         if request.sort != "relevance" and len(docs):
             # Date order within each tier: documents with every word, by date, then the
             # "most words" ones, by date (otherwise the newest one-word match comes first).
@@ -465,7 +491,7 @@ class Searcher:
             tail = cols.by_date(docs[every:], newest) + every
             order = np.concatenate([head, tail])
             docs, scores = docs[order], scores[order]
-        out.docs, out.scores, out.every = docs, scores, every
+        out.docs, out.scores, out.every, out.exact = docs, scores, every, exact
         return out
 
     def _collect(
@@ -682,6 +708,27 @@ class Searcher:
         from index.suggest import suggest_from
 
         return suggest_from(self._current(), prefix, limit)
+
+
+def _order(
+    mask: np.ndarray, score: np.ndarray, top: int | None
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """The documents of ``mask``, best score first (ties by docnum), and how many lead in
+    exact order: all of them, or (``top`` given and far fewer than the matches) the best
+    ``top`` and any documents tied with the last of them, the rest following unsorted."""
+    docs = np.flatnonzero(mask)
+    scores = score[docs]
+    if top is None or len(docs) <= 2 * top + 1:
+        order = np.lexsort((docs, -scores))
+        return docs[order], scores[order], len(docs)
+    if top <= 0:
+        return docs, scores, 0
+    kth = np.partition(scores, len(scores) - top)[len(scores) - top]
+    head = np.flatnonzero(scores >= kth)
+    head = head[np.lexsort((docs[head], -scores[head]))]
+    rest = np.flatnonzero(scores < kth)
+    perm = np.concatenate([head, rest])
+    return docs[perm], scores[perm], len(head)
 
 
 def _empty_arrays() -> tuple[np.ndarray, np.ndarray]:

@@ -199,3 +199,25 @@ def test_snippet_scan_finds_the_analyzers_tokens(data_dir: Path) -> None:
         spans = snippets.analysed_spans(body)
         stems = frozenset(t for _, _, t in spans)
         assert snippets._matches(body, stems) == spans
+
+
+@pytest.mark.parametrize("text", ["river", "council budget", "storm OR rain", "power plant strike"])
+@pytest.mark.parametrize("collapse", [True, False])
+def test_pages_follow_whooshs_full_order(data_dir: Path, text: str, collapse: bool) -> None:
+    """Only the head up to the page asked for is sorted; each page must still be the slice
+    of the full order that Whoosh's collectors give."""
+    s = Searcher(data_dir)
+    request = SearchRequest(q=text, collapse=collapse)
+    with s._use() as gen:
+        parsed = parse_user_query(text, gen.searcher.schema, gen.searcher.reader(), s.params)
+        full = s._finish(
+            s._rank_whoosh(gen.searcher, parsed, None, time.perf_counter() + 60), request
+        )
+        expected = [gen.searcher.stored_fields(d)["id"] for d in full.docs.tolist()]
+    assert len(expected) > 60, "a broad query: more matches than the sorted head"
+    shown: list[str] = []
+    for page in range(1, 5):
+        res = s.search(SearchRequest(q=text, collapse=collapse, page=page, size=10))
+        assert res.total == len(expected)
+        shown += [h.id for h in res.hits]
+    assert shown == expected[:40]
