@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from bench.search import QUERY_TYPES, build_query_mix, main, print_size, run_on
+from bench.search import (
+    QUERY_TYPES,
+    build_query_mix,
+    copy_prepared,
+    main,
+    print_size,
+    run_on,
+)
 
 
 def test_query_mix_has_each_type_and_is_fixed(indexed_data_dir: Path) -> None:
@@ -65,3 +72,23 @@ def test_without_shared_it_exits_2_with_one_line(
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert "../shared" in err
+
+
+def test_a_reused_data_dir_is_copied_with_its_live_generation(
+    indexed_data_dir: Path, tmp_path: Path
+) -> None:
+    """The copy searches like the original and is marked prepared (others' reindexes of the
+    original cannot touch it)."""
+    from index.models import SearchRequest
+    from index.search import Searcher
+
+    copy = copy_prepared(indexed_data_dir, tmp_path / "data-copy")
+    assert (copy / ".prepared").exists()
+    totals = []
+    for data in (indexed_data_dir, copy):
+        searcher = Searcher(data)
+        try:
+            totals.append(searcher.search(SearchRequest(q="fire")).total)
+        finally:
+            searcher.close()
+    assert totals[0] == totals[1] > 0
