@@ -41,10 +41,10 @@ from whoosh.util.numeric import byte_to_length
 
 from index.schema import PAIR_SEP
 
-#: Postings kept decoded per opened generation (ids + weights: 12 bytes each, so 8M ~ 96 MB).
+#: Postings kept decoded per opened generation and worker (8 bytes each: 8M ~ 64 MB).
 MAX_CACHED_POSTINGS = 8_000_000
 #: Encoded positions kept decoded per opened generation (bytes objects of ~40-60 bytes).
-MAX_CACHED_VALUES = 1_000_000
+MAX_CACHED_VALUES = 500_000
 #: Fields whose adjacent-stem pairs are indexed in another field (index.schema).
 PAIR_FIELDS = {"text": "pairs"}
 
@@ -70,8 +70,8 @@ class Evaluated:
 
 @dataclass(frozen=True, slots=True)
 class _Postings:
-    ids: np.ndarray  # global docnums, ascending, int64
-    weights: np.ndarray  # term frequency x field boost, float64
+    ids: np.ndarray  # global docnums, ascending, int32 (8 bytes a posting with the weight)
+    weights: np.ndarray  # term frequency x field boost, float32 as Whoosh stores them
 
 
 class Engine:
@@ -124,12 +124,12 @@ class Engine:
 
     def _read_postings(self, field: str, text: str) -> _Postings:
         if field not in self.schema:
-            return _Postings(np.empty(0, np.int64), np.empty(0, np.float64))
+            return _Postings(np.empty(0, np.int32), np.empty(0, np.float32))
         fobj = self.schema[field]
         try:
             tbytes = fobj.to_bytes(text)
         except (ValueError, TypeError):
-            return _Postings(np.empty(0, np.int64), np.empty(0, np.float64))
+            return _Postings(np.empty(0, np.int32), np.empty(0, np.float32))
         id_parts: list[np.ndarray] = []
         weight_parts: list[np.ndarray] = []
         for leaf, offset in self.leaves:
@@ -137,10 +137,11 @@ class Engine:
                 continue
             ids, weights = _leaf_postings(leaf, field, tbytes, fobj.format)
             if ids:
-                id_parts.append(np.asarray(ids, dtype=np.int64) + offset)
-                weight_parts.append(np.asarray(weights, dtype=np.float64))
+                id_parts.append(np.asarray(ids, dtype=np.int32) + np.int32(offset))
+                # Whoosh keeps weights as 32-bit floats: nothing is lost
+                weight_parts.append(np.asarray(weights, dtype=np.float32))
         if not id_parts:
-            return _Postings(np.empty(0, np.int64), np.empty(0, np.float64))
+            return _Postings(np.empty(0, np.int32), np.empty(0, np.float32))
         return _Postings(np.concatenate(id_parts), np.concatenate(weight_parts))
 
     def lengths(self, field: str) -> np.ndarray:
@@ -167,15 +168,16 @@ class Engine:
             return p.ids, p.weights
         fobj = self.schema[field]
         if not fobj.scorable:
-            return p.ids, p.weights * boost
+            return p.ids, p.weights.astype(np.float64) * boost
         w = self.weighting
         idf = self.searcher.idf(field, text)
         avgfl = self.searcher.avg_field_length(field) or 1
         b = w.field_b.get(field, w.b)
         k1 = w.k1
         lengths = self.lengths(field)[p.ids]
+        weights = p.weights.astype(np.float64)
         norm = k1 * (1 - b + b * lengths / avgfl)
-        scores = idf * p.weights * (k1 + 1) / (p.weights + norm)
+        scores = idf * weights * (k1 + 1) / (weights + norm)
         if boost != 1.0:
             scores = scores * boost
         return p.ids, scores
