@@ -18,7 +18,13 @@ from typing import Any
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString
 
-from ingest.boilerplate import is_byline_or_date_line, iter_tags, link_text_len, text_len
+from ingest.boilerplate import (
+    first_tag,
+    is_byline_or_date_line,
+    iter_tags,
+    link_text_len,
+    text_len,
+)
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +196,7 @@ def prose_len(tag: Tag) -> int:
 def _starts_with_rule(tag: Tag) -> bool:
     node: Tag | None = tag
     for _ in range(3):
-        first = node.find(True) if node is not None else None
+        first = first_tag(node) if node is not None else None
         if not isinstance(first, Tag):
             return False
         if first.name == "hr":
@@ -283,7 +289,7 @@ def read_blocks(container: Tag) -> list[str]:
         if name == "br":
             flush()
             continue
-        if name in LEAF_BLOCKS and _is_leaf_block(node) and not node.find("br"):
+        if name in LEAF_BLOCKS and _is_leaf_block(node) and first_tag(node, _BR) is None:
             flush()
             if name in BODY_BLOCKS:
                 text = _clean(node.get_text())
@@ -309,6 +315,7 @@ def read_blocks(container: Tag) -> list[str]:
 
 
 _FLUSH = object()
+_BR = frozenset(("br",))
 
 
 def body_paragraphs(soup: BeautifulSoup) -> tuple[Tag | None, list[str]]:

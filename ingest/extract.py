@@ -15,7 +15,7 @@ from pathlib import Path
 from bs4 import Tag
 
 from ingest.body import body_paragraphs, paragraphs_from_data
-from ingest.boilerplate import clean_chrome, clean_lines, has_ancestor, iter_tags
+from ingest.boilerplate import clean_chrome, clean_lines, first_tag, has_ancestor, iter_tags
 from ingest.document import (
     ARTICLE,
     EMPTY,
@@ -53,6 +53,8 @@ _TEASER_HEADINGS = frozenset(("h2", "h3", "h4"))
 _TEASER_TAGS = _TEASER_HEADINGS | {"a"}
 _PROSE_PARENTS = frozenset(("p", "blockquote", "td"))
 _CARD_BLOCKERS = _TEASER_HEADINGS | _PROSE_PARENTS
+_A = frozenset(("a",))
+_H1 = frozenset(("h1",))
 _SENTENCE = re.compile(r"\w{2,}.*\w.*[.!?][\"'\u201d\u2019)]?$")
 
 
@@ -76,7 +78,7 @@ def _teaser_count(soup: Tag, *, cards: bool = True) -> int:
                 and (len(tag.get_text(" ").split()) >= 4)
             ):
                 count += 1
-        elif tag.find("a") is not None:
+        elif first_tag(tag, _A) is not None:
             count += 1
     return count
 
@@ -118,7 +120,7 @@ def _looks_like_listing(parsed: ParsedPage, teasers_in_main: int, teasers: int, 
 
 def _is_not_found(parsed: ParsedPage, title: str) -> bool:
     texts = [parsed.head_title or "", title]
-    h1 = parsed.soup.find("h1")
+    h1 = first_tag(parsed.soup, _H1)
     if isinstance(h1, Tag):
         texts.append(h1.get_text(" "))
     return any(_NOT_FOUND.search(t) for t in texts if t and len(t) < 120)

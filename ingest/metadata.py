@@ -8,6 +8,7 @@ gather the witnesses and let them vote, preferring what the reader sees on the p
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import unicodedata
@@ -20,7 +21,7 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString
 
-from ingest.boilerplate import has_ancestor
+from ingest.boilerplate import first_tag, has_ancestor, iter_tags
 from ingest.dates import find_date
 from ingest.parse import ParsedPage
 
@@ -264,7 +265,7 @@ def title_alternatives(text: str, names: set[str]) -> list[str]:
 
 def _visible_headline(soup: BeautifulSoup) -> list[tuple[str, str, float]]:
     out: list[tuple[str, str, float]] = []
-    h1 = soup.find("h1")
+    h1 = first_tag(soup, _H1)
     if isinstance(h1, Tag):
         text = _own_text(h1)
         if text and len(text) < 400:
@@ -278,6 +279,8 @@ def _visible_headline(soup: BeautifulSoup) -> list[tuple[str, str, float]]:
 
 
 _A = frozenset(("a",))
+_H1 = frozenset(("h1",))
+_H1_H2 = frozenset(("h1", "h2"))
 _LINK_OR_HEADING = frozenset(("a", "h1", "h2", "h3"))
 
 
@@ -287,7 +290,7 @@ def _own_text(heading: Tag) -> str:
     A heading that is one link (to the article itself) keeps that link's text.
     """
     full = clean_text(heading.get_text(" "))
-    links = [a for a in heading.find_all("a") if isinstance(a, Tag)]
+    links = iter_tags(heading, _A)
     if not links:
         return full
     bare = clean_text(
@@ -536,6 +539,13 @@ def choose_author(
     return None
 
 
+def _iter_named(root: Tag, names: frozenset[str]) -> Iterator[Tag]:
+    """Descendant elements named ``names``, lazily: ``find_all(names, limit=n)`` without filters."""
+    for node in root.descendants:
+        if isinstance(node, Tag) and node.name in names:
+            yield node
+
+
 def headline_element(soup: BeautifulSoup, title: str | None = None) -> Tag | None:
     """The element showing the headline, where bylines and dates start.
 
@@ -543,14 +553,14 @@ def headline_element(soup: BeautifulSoup, title: str | None = None) -> Tag | Non
     else the first ``<h1>``, else one named like a headline.
     """
     tkey = title_key(title) if title else ""
-    for heading in soup.find_all(["h1", "h2"], limit=6):
+    for heading in itertools.islice(_iter_named(soup, _H1_H2), 6):
         if len(tkey) >= 8 and tkey in title_key(heading.get_text(" ")):
             return heading  # the headline, maybe glued to a neighbour's link
     if len(tkey) >= 8:
         found = _element_with_key(soup, tkey)
         if found is not None:
             return _outermost_same_text(found)
-    h1 = soup.find("h1")
+    h1 = first_tag(soup, _H1)
     if isinstance(h1, Tag):
         return h1
     return _first_headline_element(soup)

@@ -257,3 +257,19 @@ def test_has_ancestor_is_find_parent_without_filters() -> None:
     for node in soup.descendants:
         for names in (frozenset({"li"}), frozenset({"a"}), frozenset({"p", "ul"})):
             assert has_ancestor(node, names) == (node.find_parent(list(names)) is not None)
+
+
+def test_first_tag_and_text_len_answer_as_find_and_get_text() -> None:
+    """first_tag is find() (first element, or first with a name); text_len is the length of
+    get_text(" ") with whitespace collapsed, nested strings and tails included."""
+    from ingest.boilerplate import first_tag, text_len
+
+    soup = soup_of(
+        "<div><p>  One <a href='/'>two</a>\n three</p><ul><li>four<br>five</li></ul>"
+        "<h1>Six <b> seven </b></h1></div>"
+    )
+    for tag in soup.find_all(True):
+        assert text_len(tag) == len(" ".join(tag.get_text(" ").split()))
+        assert first_tag(tag) is tag.find(True)
+        for names in (frozenset({"a"}), frozenset({"br", "h1"})):
+            assert first_tag(tag, names) is tag.find(list(names))
