@@ -313,6 +313,8 @@ def drop_hidden(soup: BeautifulSoup) -> int:
     """Elements hidden from readers (hidden, aria-hidden, display:none)."""
     found = []
     for tag in iter_tags(soup):
+        if not tag.attrs:
+            continue  # most elements: no hidden, aria-hidden or style to read
         style = str(tag.get("style") or "").replace(" ", "").lower()
         if tag.has_attr("hidden") or tag.get("aria-hidden") == "true" or "display:none" in style:
             found.append(tag)

@@ -307,6 +307,8 @@ def _first_headline_element(soup: BeautifulSoup) -> Tag | None:
 
 
 def _is_headline_element(tag: Tag) -> bool:
+    if not tag.attrs:
+        return False  # no itemprop, class or id: nothing names it a headline
     if tag.name in ("html", "body", "main", "article", "section", "a", "ul", "ol", "li", "h1"):
         return False
     attrs = " ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")
@@ -474,8 +476,8 @@ def _text_bylines(soup: BeautifulSoup, title: str | None = None) -> Iterator[str
 
 
 def _is_byline(tag: Tag) -> bool:
-    if tag.name in ("html", "body", "main", "article", "section"):
-        return False
+    if not tag.attrs or tag.name in ("html", "body", "main", "article", "section"):
+        return False  # no rel, itemprop, class or id: nothing marks it a byline
     if tag.get("rel") == ["author"] or tag.get("itemprop") == "author":
         return True
     attrs = " ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")
