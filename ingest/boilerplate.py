@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from typing import cast
 
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString, PageElement
@@ -226,7 +227,8 @@ def text_len(tag: Tag) -> int:
     types = tag.interesting_string_types
     if not isinstance(types, set | frozenset):  # a tag made outside a parse: ask bs4
         return len(" ".join(tag.get_text(" ").split()))
-    words = " ".join([s for s in tag.descendants if type(s) in types]).split()
+    strings = cast("list[str]", [s for s in tag.descendants if type(s) in types])  # strings
+    words = " ".join(strings).split()
     return sum(map(len, words)) + len(words) - 1 if words else 0
 
 
