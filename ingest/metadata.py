@@ -423,7 +423,11 @@ def _ld_author(page: ParsedPage) -> list[str]:
 def _visible_bylines(soup: BeautifulSoup) -> Iterator[str]:
     # links and elements marked up as the author first, then class-named bylines
     for el in soup.descendants:
-        if isinstance(el, Tag) and (el.get("rel") == ["author"] or el.get("itemprop") == "author"):
+        if (
+            isinstance(el, Tag)
+            and el.attrs
+            and (el.get("rel") == ["author"] or el.get("itemprop") == "author")
+        ):
             if not _in_chrome_context(el):
                 named = el.find(itemprop="name")
                 yield (named if isinstance(named, Tag) else el).get_text(" ")

@@ -84,12 +84,15 @@ _MACHINE_ATTRS = (
     "data-published",
     "data-datetime",
 )
+_MACHINE_ATTR_NAMES = frozenset(_MACHINE_ATTRS)
 _ISO_LIKE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}|^\s*\d{10,13}\s*$")
 _TEXT_SCAN = 80  # text nodes after the headline searched for a shown date
 _LONG_TEXT = 200  # a text node this long is body text: the header block is over
 
 
 def _machine_date(el: Tag) -> str | None:
+    if el.attrs.keys().isdisjoint(_MACHINE_ATTR_NAMES):
+        return None  # the usual case, decided without eight lookups
     for attr in _MACHINE_ATTRS:
         value = el.get(attr)
         if isinstance(value, str) and _ISO_LIKE.match(value):
