@@ -170,7 +170,7 @@ def extract_document(page: RawPage, options: IngestOptions) -> Document | Skippe
     except ValueError as err:  # only comments or an XML declaration: nothing to parse
         return _skip(page, EMPTY, f"empty page: {err}")
     soup = parsed.soup
-    if not soup.get_text(strip=True) and not parsed.head_title:
+    if not parsed.head_title and next(soup.stripped_strings, None) is None:  # no text at all
         return _skip(page, EMPTY, "empty HTML document: no text in <body>")
     name = site_name(parsed)
     url, canonical, site = resolve_urls(parsed, page.url, page.site)
