@@ -139,11 +139,38 @@ def iter_tags(root: Tag, names: frozenset[str] | None = None) -> list[Tag]:
     """Descendant elements of ``root`` (named ``names`` when given), in document order.
 
     A plain walk over ``descendants``: several times faster than ``find_all`` with a list of
-    names, whose filter machinery dominated the cleaners' time on large pages.
+    names, whose filter machinery dominated the cleaners' time on large pages. The whole
+    page (``root`` a BeautifulSoup) is walked once and its element list kept, see
+    :func:`_page_tags`.
     """
+    if isinstance(root, BeautifulSoup):
+        tags = _page_tags(root)
+        return tags[:] if names is None else [t for t in tags if t.name in names]
     if names is None:
         return [t for t in root.descendants if isinstance(t, Tag)]
     return [t for t in root.descendants if isinstance(t, Tag) and t.name in names]
+
+
+#: Where a soup keeps its element list (in its own __dict__: bs4's __getattr__ would
+#: otherwise search the tree for a tag of that name).
+_PAGE_TAGS = "_ingest_page_tags"
+
+
+def _page_tags(soup: BeautifulSoup) -> list[Tag]:
+    """Every element of the page in document order, from one walk per soup.
+
+    The rules and readers walk the whole page a dozen times, and the soup only ever loses
+    elements, through ``decompose()``, which empties a tag's name along with the rest of it;
+    so the first walk's list minus the nameless tags is what a new walk would give (checked
+    by tests/test_ingest_boilerplate.py after each rule).
+    """
+    kept: list[Tag] | None = soup.__dict__.get(_PAGE_TAGS)
+    if kept is None:
+        kept = [t for t in soup.descendants if isinstance(t, Tag)]
+    else:
+        kept = [t for t in kept if t.name]
+    soup.__dict__[_PAGE_TAGS] = kept
+    return kept
 
 
 def first_tag(root: Tag, names: frozenset[str] | None = None) -> Tag | None:

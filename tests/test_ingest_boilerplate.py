@@ -18,6 +18,7 @@ from ingest.boilerplate import (
     drop_pull_quotes,
     is_bulk_chrome,
     is_byline_or_date_line,
+    iter_tags,
 )
 from ingest.parse import parse_html
 
@@ -273,3 +274,25 @@ def test_first_tag_and_text_len_answer_as_find_and_get_text() -> None:
         assert first_tag(tag) is tag.find(True)
         for names in (frozenset({"a"}), frozenset({"br", "h1"})):
             assert first_tag(tag, names) is tag.find(list(names))
+
+
+def test_page_element_list_follows_every_rule() -> None:
+    """iter_tags(soup) keeps one element list per page: after each rule has decomposed what
+    it removes, it is exactly what a fresh walk of the page gives."""
+    from bs4 import Tag
+
+    soup = soup_of(
+        "<header><a href='/'>Home</a></header><nav><a href='/a'>A</a><a href='/b'>B</a></nav>"
+        "<div class='share-bar'><a href='/s'>Share</a></div><div hidden>gone</div>"
+        f"<article><figure><figcaption>Photo</figcaption></figure>{ARTICLE}"
+        "<p>Advertisement</p><ul><li><a href='/x'>One long related headline here</a></li>"
+        "<li><a href='/y'>Another long related headline</a></li></ul></article>"
+    )
+    iter_tags(soup)  # the list is made here, before any rule runs
+    for rule in CLEANERS:
+        rule(soup)
+        fresh = [t for t in soup.descendants if isinstance(t, Tag)]
+        listed = iter_tags(soup)
+        assert len(listed) == len(fresh)
+        assert all(a is b for a, b in zip(listed, fresh, strict=True))
+    assert iter_tags(soup, frozenset({"p"})) == soup.find_all("p")
