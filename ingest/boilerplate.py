@@ -179,7 +179,8 @@ def first_tag(root: Tag, names: frozenset[str] | None = None) -> Tag | None:
     ``root.find(name)`` without bs4's filter objects (a SoupStrainer and its rules built per
     call, then matched against every node): the rules ask this of many elements per page.
     """
-    for node in root.descendants:
+    nodes = _page_tags(root) if isinstance(root, BeautifulSoup) else root.descendants
+    for node in nodes:
         if isinstance(node, Tag) and (names is None or node.name in names):
             return node
     return None

@@ -300,8 +300,8 @@ def _own_text(heading: Tag) -> str:
 
 
 def _first_headline_element(soup: BeautifulSoup) -> Tag | None:
-    for node in soup.descendants:
-        if isinstance(node, Tag) and _is_headline_element(node):
+    for node in iter_tags(soup):
+        if _is_headline_element(node):
             return node
     return None
 
@@ -422,18 +422,15 @@ def _ld_author(page: ParsedPage) -> list[str]:
 
 def _visible_bylines(soup: BeautifulSoup) -> Iterator[str]:
     # links and elements marked up as the author first, then class-named bylines
-    for el in soup.descendants:
-        if (
-            isinstance(el, Tag)
-            and el.attrs
-            and (el.get("rel") == ["author"] or el.get("itemprop") == "author")
-        ):
+    tags = iter_tags(soup)
+    for el in tags:
+        if el.attrs and (el.get("rel") == ["author"] or el.get("itemprop") == "author"):
             if not _in_chrome_context(el):
                 named = el.find(itemprop="name")
                 yield (named if isinstance(named, Tag) else el).get_text(" ")
     found = 0
-    for el in soup.descendants:
-        if not isinstance(el, Tag) or not _is_byline(el):
+    for el in tags:
+        if not _is_byline(el):
             continue
         found += 1
         if found > 12:
@@ -547,9 +544,7 @@ def choose_author(
 
 def _iter_named(root: Tag, names: frozenset[str]) -> Iterator[Tag]:
     """Descendant elements named ``names``, lazily: ``find_all(names, limit=n)`` without filters."""
-    for node in root.descendants:
-        if isinstance(node, Tag) and node.name in names:
-            yield node
+    yield from iter_tags(root, names)
 
 
 def headline_element(soup: BeautifulSoup, title: str | None = None) -> Tag | None:
