@@ -403,9 +403,16 @@ RAW_DEPTH_LIMIT = 60
 RAW_HARD_LIMIT = 220
 
 
+_DEPTH_LIMIT_PROBE = "boolean(" + "/".join(["*"] * 256) + ")"
+
+
 def _lost_text(text: str, root: Any) -> bool:
     """Whether lxml kept far less text than the markup holds (libxml2's depth limit)."""
     if len(text) < 4_000:
+        return False
+    if not root.xpath(_DEPTH_LIMIT_PROBE):
+        # libxml2 drops text only below its depth limit (256 levels; 2,048 with huge_tree), so
+        # a tree with nothing 256 levels down lost nothing: no regex over the whole markup
         return False
     parsed = len(root.text_content())
     raw = len(_ANY_TAG.sub("", text))

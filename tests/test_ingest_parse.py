@@ -135,3 +135,20 @@ def test_tree_soup_equals_reparsed_soup_on_real_pages() -> None:
 def test_no_body_gives_an_empty_soup() -> None:
     """A document without <body> still yields a (empty) soup the cleaners can walk."""
     assert soup_of(None).get_text() == ""
+
+
+@pytest.mark.parametrize("depth", [300, 3000])
+@pytest.mark.parametrize(
+    ("opening", "closing"),
+    [("<table><tr><td>", "</td></tr></table>"), ("<span>", "</span>"), ("<div>", "</div>")],
+)
+def test_deeply_nested_text_survives(opening: str, closing: str, depth: int) -> None:
+    """Text nested past libxml2's depth limit is still read (the depth probe lets the lost-
+    text check run on such pages), and so is what follows the nesting."""
+    text = (
+        "<html><body>" + opening * depth + "deep text " * 50 + closing * depth
+        + "<p>" + "after the nesting " * 10 + "</p></body></html>"
+    )
+    got = parse_html(text).soup.get_text(" ")
+    assert "deep text" in got
+    assert "after the nesting" in got
