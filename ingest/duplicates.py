@@ -176,6 +176,9 @@ def _content_paragraphs(body: Sequence[str]) -> list[list[str]]:
     return long or paragraphs
 
 
+_PLUS_ONE = (1).__add__
+
+
 def _shingles(paragraphs: Iterable[list[str]]) -> set[bytes]:
     """Word n-grams inside each paragraph (a paragraph shorter than n is one shingle).
 
@@ -192,10 +195,9 @@ def _shingles(paragraphs: Iterable[list[str]]) -> set[bytes]:
         if n < SHINGLE:
             add(data)
             continue
-        sizes = map(len, tokens) if len(data) == len(joined) else (
-            len(t.encode("utf-8")) for t in tokens
-        )
-        starts = list(itertools.accumulate((size + 1 for size in sizes), initial=0))
+        # byte length of each word, plus its space; C-level maps, no Python frame per word
+        sizes = map(len, tokens if len(data) == len(joined) else map(str.encode, tokens))
+        starts = list(itertools.accumulate(map(_PLUS_ONE, sizes), initial=0))
         starts[-1] = len(data) + 1  # the end of the last word, plus its (absent) space
         for i in range(n - SHINGLE + 1):
             add(data[starts[i] : starts[i + SHINGLE] - 1])
@@ -208,8 +210,8 @@ def _title_key(title: str) -> str:
     Extracted headlines often keep the title tag's site suffix; a pipe is rare inside a
     headline itself, so the longest pipe-separated part is taken as the headline.
     """
-    parts = [_tokens(part) for part in (title or "").split("|")]
-    return " ".join(max(parts, key=len)) if parts else ""
+    parts: list[list[str]] = [_tokens(part) for part in (title or "").split("|")]
+    return " ".join(max(parts, key=lambda words: len(words))) if parts else ""
 
 
 def sketch_text(title: str, body: Sequence[str]) -> bytes:
