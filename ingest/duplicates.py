@@ -211,7 +211,10 @@ def _title_key(title: str) -> str:
     headline itself, so the longest pipe-separated part is taken as the headline.
     """
     parts: list[list[str]] = [_tokens(part) for part in (title or "").split("|")]
-    return " ".join(max(parts, key=lambda words: len(words))) if parts else ""
+    if not parts:
+        return ""
+    longest: list[str] = max(parts, key=len)
+    return " ".join(longest)
 
 
 def sketch_text(title: str, body: Sequence[str]) -> bytes:
