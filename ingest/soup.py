@@ -21,6 +21,7 @@ with the same links (parent, contents, previous/next element and sibling) that b
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import lxml.etree
@@ -72,7 +73,7 @@ class _TreeFeeder(LXMLTreeBuilder):
     def feed(self, markup: Any) -> None:
         soup = self.soup
         assert soup is not None  # set by BeautifulSoup before feed()
-        if self._direct and _has_known_layout(soup, self):
+        if self._direct and _has_known_layout():
             _build_direct(soup, self, self._body)
         else:
             _build_with_handlers(soup, self.active_namespace_prefixes[-1], self._body)
@@ -95,8 +96,14 @@ def soup_of(body: Any, *, direct: bool = True) -> BeautifulSoup:
     return BeautifulSoup("", builder=_TreeFeeder(body, direct=direct))
 
 
-def _has_known_layout(soup: BeautifulSoup, builder: LXMLTreeBuilder) -> bool:
-    probe = Tag(soup, builder, "p")
+@functools.cache
+def _has_known_layout() -> bool:
+    """Whether the installed bs4 gives Tag and string objects the fields this module sets.
+
+    Cached: a fact about the installed bs4, the same for every page of a process.
+    """
+    soup = BeautifulSoup("", "lxml")
+    probe = Tag(soup, soup.builder, "p")
     text = NavigableString("x")
     return probe.__dict__.keys() == _TAG_FIELDS and text.__dict__.keys() == _STRING_FIELDS
 
