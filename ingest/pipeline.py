@@ -199,14 +199,15 @@ def run_ingest(
             )
 
         pending: list[_Outcome] = []
+        written: set[str] = set()
         for outcome in _run_tasks(tasks, options):
             pending.append(outcome)
             if len(pending) >= BATCH:
-                _write(store, pending, known, report)
+                _write(store, pending, known, report, written)
                 pending.clear()
             if on_progress:
                 on_progress(1)
-        _write(store, pending, known, report)
+        _write(store, pending, known, report, written)
 
         roots = [str(p.resolve()) for p in paths]
         with store.transaction():
@@ -238,12 +239,20 @@ def _count_known(
 
 
 def _write(
-    store: Store, outcomes: list[_Outcome], known: dict[str, FileRecord], report: IngestReport
+    store: Store,
+    outcomes: list[_Outcome],
+    known: dict[str, FileRecord],
+    report: IngestReport,
+    written: set[str],
 ) -> None:
+    """Store one batch of outcomes; ``written`` collects the paths stored by this run."""
     with store.transaction():
         for out in outcomes:
             task, result = out.task, out.result
             rec = known.get(task.path)
+            # a file the store has never seen has no documents to replace (one query less)
+            new_file = rec is None and task.path not in written
+            written.add(task.path)
             if result is None and rec is not None:  # touched, same content
                 store.touch_file(task.path, task.size, task.mtime_ns)
                 report.unchanged += 1
@@ -266,12 +275,15 @@ def _write(
                     log.info("%s declares the URL of %s: kept under its own id", shown, owner)
                     result = replace(result, id=make_doc_id(None, shown))
                 store.put_document(
-                    result, task.path, task.size, task.mtime_ns, out.sketch, out.words
+                    result, task.path, task.size, task.mtime_ns, out.sketch, out.words,
+                    new_file=new_file,
                 )
                 report.documents += 1
                 report.kinds[result.kind] += 1
             else:
-                store.put_skipped(result, task.path, task.size, task.mtime_ns)
+                store.put_skipped(
+                    result, task.path, task.size, task.mtime_ns, new_file=new_file
+                )
                 report.kinds[result.kind] += 1
                 report.skipped.append((shown, result.kind, result.reason))
                 log.warning("skipped %s: %s (%s)", task.path, result.kind, result.reason)

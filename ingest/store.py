@@ -162,16 +162,20 @@ class Store:
         mtime_ns: int,
         sketch: bytes | None = None,
         words: int | None = None,
+        *,
+        new_file: bool = False,
     ) -> None:
         """Store a document read from ``file_path`` and mark that file ``ok``.
 
         Replaces what the file gave before; ``doc.source_path`` is what users see, the
         absolute ``file_path`` is what incremental ingest keys on. ``words`` is the body's
         word count when the caller has it (ingest workers count it, off the writer's time).
+        ``new_file``: the store has no row for ``file_path`` (so no document of it to drop).
         """
         if words is None:
             words = body_words(doc.body)
-        self._drop_documents_of(file_path, keep=doc.id)
+        if not new_file:
+            self._drop_documents_of(file_path, keep=doc.id)
         self.db.execute(
             """INSERT OR REPLACE INTO documents (id, source_path, file_path, url, canonical_url,
                site, title, author, published, body, kind, story, duplicate_of, content_hash,
@@ -187,9 +191,15 @@ class Store:
         self._log_change(doc.id, "put")
         self._put_file(file_path, size, mtime_ns, doc.content_hash, OK, doc.kind, None, doc.id)
 
-    def put_skipped(self, skipped: Skipped, file_path: str, size: int, mtime_ns: int) -> None:
-        """Record a file that did not become a document, with its kind and reason."""
-        self._drop_documents_of(file_path)
+    def put_skipped(
+        self, skipped: Skipped, file_path: str, size: int, mtime_ns: int, *, new_file: bool = False
+    ) -> None:
+        """Record a file that did not become a document, with its kind and reason.
+
+        ``new_file``: the store has no row for ``file_path`` (so no document of it to drop).
+        """
+        if not new_file:
+            self._drop_documents_of(file_path)
         self._put_file(
             file_path, size, mtime_ns, skipped.content_hash, SKIPPED,
             skipped.kind, skipped.reason, None,

@@ -161,3 +161,17 @@ def test_stored_length_is_the_body_word_count(tmp_path: Path) -> None:
         store.put_document(doc, "/x/a.html", 1, 1)
         row = store.db.execute("SELECT length FROM documents WHERE id='d1'").fetchone()
     assert row[0] == 7
+
+
+def test_a_folder_given_twice_stores_each_file_once(pages: Path, tmp_path: Path) -> None:
+    """Paths seen twice in one run are written twice, the second replacing the first:
+    the store ends as after one pass (one document per file)."""
+    once = run_ingest([pages], tmp_path / "one", IngestOptions())
+    twice = run_ingest([pages, pages], tmp_path / "two", IngestOptions())
+    with Store(tmp_path / "one") as a, Store(tmp_path / "two") as b:
+        assert a.counts() == b.counts()
+        doubles = b.db.execute(
+            "SELECT file_path FROM documents GROUP BY file_path HAVING COUNT(*) > 1"
+        )
+        assert doubles.fetchall() == []
+    assert twice.documents == 2 * once.documents
