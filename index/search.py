@@ -44,7 +44,7 @@ from index.models import (
 from index.query import ParsedQuery, parse_user_query
 from index.ranking import DEFAULT_PARAMS, RankingParams, weighting
 from index.schema import SCHEMA_VERSION, text_analyzer
-from index.spelling import correct_text
+from index.spelling import Vocabulary, correct_text
 from ingest.document import Document
 
 log = logging.getLogger(__name__)
@@ -98,6 +98,7 @@ class _OpenGeneration:
     searcher: Any
     columns: Columns
     engine: Engine
+    vocabulary: Vocabulary
     name: str
     users: int = 0
     retired: bool = False
@@ -176,7 +177,9 @@ class Searcher:
             old = self._open
             # A changed pointer means a new generation, or new commits to the live one
             # (`reindex --changed` re-publishes it): either way a fresh searcher.
-            self._open = _OpenGeneration(ix, new, Columns(new.reader()), Engine(new), gen_dir.name)
+            self._open = _OpenGeneration(
+                ix, new, Columns(new.reader()), Engine(new), Vocabulary(new.reader()), gen_dir.name
+            )
             self._stamp = stamp
             if old is not None:
                 # Other threads may still be searching with it: it is closed by the last
@@ -280,7 +283,7 @@ class Searcher:
             suggestion, corrected = None, False
             notices = list(parsed.notices)
             if parsed.words and ranked.strict_count < SUGGEST_BELOW:
-                fixed_text = correct_text(searcher.reader(), parsed.text, parsed.words)
+                fixed_text = correct_text(self._local.gen.vocabulary, parsed.text, parsed.words)
                 if fixed_text is not None:
                     fixed = parse_user_query(
                         fixed_text, searcher.schema, searcher.reader(), self.params
