@@ -22,6 +22,35 @@ BM25+ (delta 0.5: 0.691), a best-passage score added to the document's (0.695 ->
 title idf taken from the pooled field (0.693), the title repeated inside the pooled field,
 weighing a long query's words by (idf / mean idf) ** p (p 0.5: 0.688, 1: 0.678, -0.3: 0.686:
 Lucene's idf is already the right balance).
+
+Also not kept (SciFact, all 300 claims, with the queries evaluated by index.engine; the
+defaults above score 0.6984; Nov 2026). Every variant lands within 0.002 above or below the
+defaults or clearly under them; none was worth a knob:
+
+- A finer k1 x b grid for the pooled field (k1 0.6-2.0 x b 0.5-1.0, 63 points): a plateau of
+  0.694-0.699 for k1 0.8-1.2 and b 0.7-1.0 (best 0.6986 at k1 0.8, b 1.0); k1 >= 1.6 or
+  b <= 0.6 lose 0.005-0.014.
+- Title weight 0.2-0.5 x title b 0-0.75 (30 points): 0.6886-0.6984, the default on top.
+- Exact-form weight 0-0.5: 0.6953 (0) .. 0.6999 (0.15) .. 0.6961 (0.3-0.4): noise-level.
+- Exact document lengths instead of Whoosh's one-byte quantised ones: 0.6983 (a schema change
+  for nothing).
+- A query word's frequency in the query: one clause per distinct word 0.6960 against the
+  linear count (repeated words weigh more) 0.6984.
+- idf: log(N/df) 0.6949, Whoosh's 0.6917, Robertson's clipped at 0 0.6921, Lucene's ** 0.8
+  0.6914, ** 1.2 0.6915.
+- Query-time textbook BM25F (title term frequency pooled into the text's before saturation,
+  title weight 0.3 / 0.5 / 1 / 1.5 / 2, instead of an added title score): 0.6908 / 0.6927 /
+  0.6955 / 0.6929 / 0.6908.
+- Sequential dependence for long queries (adjacent query-word pairs within slop 1/2/4/8 of
+  each other, weight 0.05-0.3 of the pair's word scores): 0.6888-0.6984 (weight 0.2, slop 1
+  ties the defaults; others lose).
+- A coordination factor (matched words / query words) ** p on long queries: p 0.1 0.6966,
+  0.25 0.6890, 0.5 0.6819, 1 0.6676 (BM25's sum already rewards matching more words).
+- Function words of long queries kept at weight 0.25 instead of dropped: 0.6984 (a tie), 0.5:
+  0.6967, kept at full weight: 0.6950.
+- Single letters and digits the stemmed analysis drops (vitamin "D", type "1", "IL-6"),
+  searched in the exact-form field at weight 0.1-1: 0.6945-0.6977; numbers of long claims
+  dropped: 0.6968, at weight 0.5: 0.6973.
 """
 
 from __future__ import annotations
