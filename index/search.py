@@ -82,12 +82,45 @@ class _Ranked:
     every: int = 0  # entries of ``docs`` that come from the every-word tier
     used_loose: bool = False
     exact: int = 0  # leading entries of ``docs`` in their final order (the rest: any order)
+    total: int = 0  # entries in all (``docs`` may hold only the exact head of them)
     matched: np.ndarray | None = None  # every matching copy, before collapse
     matched_mask: np.ndarray | None = None  # the same as a mask by docnum
 
     @classmethod
     def empty(cls) -> _Ranked:
         return cls(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
+
+
+@dataclass(slots=True)
+class _Matches:
+    """What a query matched, before any ordering: the every-word tier (mask and scores)
+    and the "most words" tier (None when the query has no such tier)."""
+
+    first_mask: np.ndarray
+    first_score: np.ndarray
+    rest_mask: np.ndarray | None
+    rest_score: np.ndarray | None
+    partial: bool = False
+
+    def ordered(self, top: int | None) -> _Ranked:
+        """Both tiers in order, exactly for at least the best ``top`` (all when None)."""
+        docs, scores, exact = _order(self.first_mask, self.first_score, top)
+        out = _Ranked(
+            docs, scores, partial=self.partial, strict_count=len(docs), every=len(docs), exact=exact
+        )
+        matched = self.first_mask
+        if self.rest_mask is not None and self.rest_score is not None and self.rest_mask.any():
+            # the second tier is ordered only when the first is wholly in order
+            whole = exact == len(docs)
+            ldocs, lscores, lexact = _order(self.rest_mask, self.rest_score, top if whole else 0)
+            out.used_loose = True
+            out.docs = np.concatenate([docs, ldocs])
+            out.scores = np.concatenate([scores, lscores])
+            out.exact = exact + (lexact if whole else 0)
+            matched = matched | self.rest_mask
+        out.matched = out.docs
+        out.matched_mask = matched
+        return out
 
 
 @dataclass(eq=False, slots=True)
@@ -305,7 +338,7 @@ class Searcher:
                 ranked.matched if ranked.matched is not None else docs,
                 by_story=request.collapse,
             )
-            total = len(docs)
+            total = ranked.total
             start = (request.page - 1) * request.size
             page = zip(
                 docs[start : start + request.size].tolist(),
@@ -364,6 +397,10 @@ class Searcher:
         if allowed is not None and not allowed.any():
             return _Ranked.empty()
         gen = self._local.gen
+        try:
+            matches = self._match(gen.engine, parsed, allowed, deadline)
+        except Unsupported:
+            return self._finish(self._rank_whoosh(gen.searcher, parsed, allowed, deadline), request)
         # Only the entries up to the requested page need an exact order (the total, the
         # facets and the tier boundary come from whole masks): with a relevance sort the
         # best ``top`` are sorted and the rest is left as it is, unless collapsing stories
@@ -371,38 +408,35 @@ class Searcher:
         need = request.page * request.size
         if request.recency:
             need = max(need, RECENCY_DEPTH)
-        top: int | None = need + 10 if request.sort == "relevance" else None
+        top: int | None = None
+        if request.sort == "relevance":
+            top = 4 * need + 10 if request.collapse else need + 10
         while True:
-            try:
-                out = self._rank_vector(gen.engine, parsed, allowed, deadline, top)
-            except Unsupported:
-                return self._finish(
-                    self._rank_whoosh(gen.searcher, parsed, allowed, deadline), request
-                )
-            out = self._finish(out, request)
-            if top is None or out.exact >= min(need, len(out.docs)):
+            out = self._finish(matches.ordered(top), request)
+            if top is None or out.exact >= min(need, out.total):
                 return out
             top *= 4
 
-    def _rank_vector(
+    def _match(
         self,
         engine: Engine,
         parsed: ParsedQuery,
         allowed: np.ndarray | None,
         deadline: float,
-        top: int | None,
-    ) -> _Ranked:
+    ) -> _Matches:
+        """Evaluate the tiers: documents with every word (with the proximity bonus), then
+        those with most of the words, each a mask and scores over the whole index."""
         tiered = parsed.loose is None or parsed.clauses <= self.params.strict_tier_max_words
         head: Any = parsed.strict if tiered else parsed.loose
         if parsed.boost is not None:
             head = wq.AndMaybe(head, parsed.boost)
+        empty = np.zeros(engine.n, dtype=bool)
         try:
             first = engine.evaluate(head, deadline)
         except OutOfTime:
-            return _Ranked(*_empty_arrays(), partial=True)
-        matched = first.mask if allowed is None else first.mask & allowed
-        docs, scores, exact = _order(matched, first.score, top)
-        out = _Ranked(docs, scores, strict_count=len(docs), every=len(docs), exact=exact)
+            return _Matches(empty, np.zeros(engine.n), None, None, partial=True)
+        first_mask = first.mask if allowed is None else first.mask & allowed
+        out = _Matches(first_mask, first.score, None, None)
         if tiered and parsed.loose is not None:
             # The "most words" pass runs even when the first page is full of every-word
             # matches: the total must not depend on the page asked for.
@@ -414,17 +448,7 @@ class Searcher:
                 rest = loose.mask & ~first.mask
                 if allowed is not None:
                     rest &= allowed
-                # the second tier is ordered only when the first is wholly in order
-                sort_rest = exact == len(docs)
-                ldocs, lscores, lexact = _order(rest, loose.score, top if sort_rest else 0)
-                if len(ldocs):
-                    out.used_loose = True
-                    out.docs = np.concatenate([docs, ldocs])
-                    out.scores = np.concatenate([scores, lscores])
-                    out.exact = exact + (lexact if sort_rest else 0)
-                    matched = matched | rest
-        out.matched = out.docs
-        out.matched_mask = matched
+                out.rest_mask, out.rest_score = rest, loose.score
         return out
 
     def _rank_whoosh(
@@ -477,15 +501,21 @@ class Searcher:
         return out
 
     def _finish(self, out: _Ranked, request: SearchRequest) -> _Ranked:
-        """Collapse stories and apply the date sort, tier by tier."""
+        """Collapse stories and apply the date sort, tier by tier.
+
+        With collapsing, the total and the tier boundary count distinct stories over every
+        match (no sort); the entries themselves are collapsed over the exactly ordered
+        head only, where each story's first entry is its best copy."""
         cols = self._cols()
-        docs, scores, every = out.docs, out.scores, out.every
-        exact = out.exact
+        docs, scores, every, exact = out.docs, out.scores, out.every, out.exact
+        total = len(docs)
         if request.collapse and len(docs):
             assert out.matched_mask is not None  # set wherever docs are
-            docs, scores, keep = cols.collapse(docs, scores, out.matched_mask)
-            every = int(np.searchsorted(keep, out.every))
-            exact = int(np.searchsorted(keep, out.exact))
+            keys = cols.story_keys()[docs]
+            total = cols.distinct(keys)
+            every = cols.distinct(keys[:every])
+            docs, scores, _ = cols.collapse(docs[:exact], scores[:exact], out.matched_mask)
+            exact = len(docs)
         if request.sort != "relevance" and len(docs):
             # Date order within each tier: documents with every word, by date, then the
             # "most words" ones, by date (otherwise the newest one-word match comes first).
@@ -494,7 +524,7 @@ class Searcher:
             tail = cols.by_date(docs[every:], newest) + every
             order = np.concatenate([head, tail])
             docs, scores = docs[order], scores[order]
-        out.docs, out.scores, out.every, out.exact = docs, scores, every, exact
+        out.docs, out.scores, out.every, out.exact, out.total = docs, scores, every, exact, total
         return out
 
     def _collect(
