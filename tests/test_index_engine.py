@@ -195,10 +195,16 @@ def test_snippet_scan_finds_the_analyzers_tokens(data_dir: Path) -> None:
     with s._use() as gen:
         bodies = [f["body"] for f in gen.searcher.all_stored_fields()][:200]
     bodies += ["Covid-19 e-mail U.S. 3.5% don't stop*star naïve café ÉCOLE", "a an I x  ", ""]
+    bodies += ["Dying, lying and tying: U.S. u.s.a. x..y İstanbul's dying İ.", "re-council recouncil"]
+    rng = random.Random(5)
     for body in bodies:
         spans = snippets.analysed_spans(body)
         stems = frozenset(t for _, _, t in spans)
         assert snippets._matches(body, stems) == spans
+        # the usual case: a few query terms, found without tokenising the whole text
+        for _ in range(3):
+            few = frozenset(rng.sample(sorted(stems), min(3, len(stems))))
+            assert snippets._matches(body, few) == [sp for sp in spans if sp[2] in few]
 
 
 @pytest.mark.parametrize("text", ["river", "council budget", "storm OR rain", "power plant strike"])
