@@ -9,8 +9,18 @@ from __future__ import annotations
 
 import time
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
 from flask.sansio.blueprints import BlueprintSetupState
 
 from index.models import MAX_PAGE, MAX_QUERY_CHARS, SORTS, NoIndexYet, SearchRequest
@@ -173,7 +183,15 @@ def search_url(req: SearchRequest, **changes: Any) -> str:
         for key, value in params.items()
         if value not in (None, "") and URL_DEFAULTS.get(key) != value
     }
-    return url_for("pages.search", **kept)
+    # url_for builds the path once per request; the query string is encoded as werkzeug's
+    # url_for does it (a results page builds ~85 of these links: facets, sorts, pages)
+    base = g.get("search_base_url")
+    if base is None:
+        base = g.search_base_url = url_for("pages.search")
+    if not kept:
+        return str(base)
+    query = urlencode([(k, str(v)) for k, v in kept.items()], safe="!$'()*,/:;?@")
+    return f"{base}?{query}"
 
 
 @bp.record_once

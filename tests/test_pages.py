@@ -12,9 +12,12 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
+from flask import Flask, url_for
 from flask.testing import FlaskClient
 
+from index.models import SearchRequest
 from search_service.formatting import format_date, linkable_url, page_window
+from search_service.pages import search_url
 
 COMMON_WORD = "according"  # used by more than ten sample stories: results span two pages
 HOSTILE_QUERY = "frog skull spikes"
@@ -540,3 +543,23 @@ def test_pager_offers_no_page_past_the_limit(app: Any) -> None:
     assert f"page={MAX_PAGE + 1}" not in html
     assert 'rel="next"' not in html
     assert f"Page {MAX_PAGE} of {MAX_PAGE + 50}" in html
+
+
+@pytest.mark.parametrize(
+    ("q", "changes"),
+    [
+        ('a b "c" d&e=f/é ü+z', {}),
+        ("naïve 'quote' (x) * ; : #", {"sort": "oldest", "author": "Ann O'Lee"}),
+        ("x", {"page": 4, "site": "bbc.co.uk"}),
+    ],
+)
+def test_result_links_are_encoded_as_url_for_would(
+    app: Flask, q: str, changes: dict[str, Any]
+) -> None:
+    """search_url builds the path once and encodes the query itself: same URLs as url_for."""
+    with app.test_request_context("/search"):
+        req = SearchRequest(q=q)
+        got = search_url(req, **changes)
+        kept = {"q": q, "page": changes.get("page", 1), **changes}
+        kept = {k: v for k, v in kept.items() if not (k == "page" and v == 1)}
+        assert got == url_for("pages.search", **kept)
