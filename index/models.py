@@ -122,5 +122,10 @@ class NoIndexYet(SearchError):
     """Raised when no index generation has been built in the data directory."""
 
 
+class IndexUnreadable(NoIndexYet):
+    """Raised when the live generation's files cannot be read (damaged or removed under a
+    running server): the service is not ready until a reindex publishes a good one."""
+
+
 class IndexLocked(SearchError):
     """Raised when another reindex holds the writer lock."""

@@ -15,8 +15,11 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import pickle
+import struct
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +32,7 @@ from whoosh import collectors
 from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Every, Term
+from whoosh.reading import CorruptIndexError
 
 from index import snippets
 from index.columns import Columns
@@ -36,8 +40,10 @@ from index.engine import Engine, OutOfTime, Unsupported, ranked
 from index.generations import current_generation, pointer_stamp
 from index.models import (
     Hit,
+    IndexUnreadable,
     InvalidQuery,
     NoIndexYet,
+    SearchError,
     SearchRequest,
     SearchResults,
 )
@@ -136,12 +142,34 @@ class _OpenGeneration:
     users: int = 0
     retired: bool = False
     stats: dict[str, Any] | None = None
+    files: dict[str, tuple[int, int]] | None = None  # size and mtime of each file when opened
+
+    def remember_files(self, gen_dir: Path) -> None:
+        self.files = _file_stamps(gen_dir)
+
+    def damaged(self) -> bool:
+        """Whether the generation's files changed or vanished since it was opened (a
+        published generation is never rewritten: ``reindex --changed`` re-publishes)."""
+        if self.files is None:
+            return False
+        return _file_stamps(Path(self.ix.storage.folder)) != self.files
 
     def close(self) -> None:
         self.searcher.close()
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+
+#: What reading a damaged or vanished generation raises (Whoosh's own check, the file
+#: system, truncated pickles and zlib streams, short struct reads).
+_UNREADABLE: tuple[type[BaseException], ...] = (
+    CorruptIndexError,
+    OSError,
+    EOFError,
+    pickle.UnpicklingError,
+    zlib.error,
+    struct.error,
+)
 
 
 def _leased(method: _F) -> _F:
@@ -153,8 +181,18 @@ def _leased(method: _F) -> _F:
         # by gthread threads (bench/faults.py shared-searcher saw "Damaged postings block"
         # with 4 threads and no reindex). Searching is CPU-bound under the GIL anyway, so
         # this costs no throughput; worker processes give the parallelism.
-        with self._calls, self._use():
-            return method(self, *args, **kwargs)
+        with self._calls, self._use() as gen:
+            try:
+                return method(self, *args, **kwargs)
+            except SearchError:
+                raise
+            except Exception as err:
+                if not (isinstance(err, _UNREADABLE) or gen.damaged()):
+                    raise
+                # a generation damaged or removed under a running server (searchers read
+                # their files as they go): not ready, until a reindex publishes a good one
+                log.error("index generation %s cannot be read: %r", gen.name, err)
+                raise IndexUnreadable(f"index generation {gen.name} cannot be read: {err}") from err
 
     return wrapper  # type: ignore[return-value]
 
@@ -220,6 +258,7 @@ class Searcher:
                 old.retired = True
                 if old.users == 0:
                     old.close()
+            self._open.remember_files(gen_dir)
             log.info("opened index generation %s", gen_dir.name)
         except NoIndexYet:
             if self._open is None:
@@ -348,7 +387,11 @@ class Searcher:
             hits = tuple(self._to_hit(searcher, cols, d, s, parsed, request) for d, s in page)
         except InvalidQuery:
             raise
+        except _UNREADABLE:
+            raise  # the lease turns it into IndexUnreadable
         except Exception as err:
+            if self._local.gen.damaged():
+                raise  # ditto
             log.warning("query %r failed in Whoosh: %s", request.q[:200], err)
             raise InvalidQuery("could not run this query: try plain words") from err
         return SearchResults(
@@ -766,6 +809,19 @@ def _order(
 
 def _empty_arrays() -> tuple[np.ndarray, np.ndarray]:
     return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+
+
+def _file_stamps(gen_dir: Path) -> dict[str, tuple[int, int]]:
+    """Size and modification time of a generation's index files (segments, table of contents)."""
+    stamps = {}
+    try:
+        for f in gen_dir.iterdir():
+            if f.suffix in {".seg", ".toc"}:
+                st = f.stat()
+                stamps[f.name] = (st.st_size, st.st_mtime_ns)
+    except OSError:
+        return {}
+    return stamps
 
 
 def _schema_version(gen_dir: Path) -> int | None:

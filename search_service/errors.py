@@ -14,7 +14,14 @@ from flask import Flask, Request, Response, current_app, jsonify, render_templat
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
-from index.models import IndexLocked, InvalidQuery, InvalidRequest, NoIndexYet, SearchError
+from index.models import (
+    IndexLocked,
+    IndexUnreadable,
+    InvalidQuery,
+    InvalidRequest,
+    NoIndexYet,
+    SearchError,
+)
 from search_service.messages import MESSAGES, msg
 
 #: Paths answered with the JSON error envelope rather than an HTML page.
@@ -67,6 +74,7 @@ class IndexUnavailable(ServiceError):
 SEARCH_ERRORS: tuple[tuple[type[SearchError], type[ServiceError], str, str | None], ...] = (
     (InvalidRequest, BadRequest, "invalid_parameter", None),
     (InvalidQuery, BadRequest, "invalid_query", None),
+    (IndexUnreadable, IndexUnavailable, "index_unreadable", "error.503.unreadable"),
     (NoIndexYet, IndexUnavailable, "no_index", "error.503.no_index"),
     (IndexLocked, IndexUnavailable, "index_locked", "error.503.locked"),
 )

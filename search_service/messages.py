@@ -134,6 +134,10 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "error.500": "The server hit an unexpected problem. It has been logged; please try again.",
         "error.503": "Search is not available right now.",
         "error.503.no_index": "No index has been built yet, so there is nothing to search.",
+        "error.503.unreadable": (
+            "The search index cannot be read right now. Its operator can rebuild it with "
+            "`search-service reindex`."
+        ),
         "error.503.locked": "The index is being rebuilt; please try again in a moment.",
         "error.query": "The query could not be searched: {detail}.",
         "error.not_int": "{param} must be a whole number",

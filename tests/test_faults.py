@@ -110,6 +110,33 @@ def test_a_corrupted_generation_is_reported_and_reindex_rebuilds_it(tmp_path: Pa
     assert Searcher(data).search(SearchRequest(q="Notre Dame")).total >= 1
 
 
+def test_a_generation_damaged_under_a_running_app_is_a_503_not_a_500(tmp_path: Path) -> None:
+    """Searchers read their files as they go (no mmap copy): damage under a running app
+    must read as 'not ready', and a reindex must bring it back without a restart."""
+    import random
+
+    from search_service import create_app
+
+    data = build_data_dir(tmp_path / "data")
+    client = create_app({"TESTING": True, "DATA_DIR": data}).test_client()
+    assert client.get("/api/v1/search?q=council").status_code == 200
+    gen = current_generation(data)
+    rng = random.Random(1)
+    for f in gen.iterdir():
+        if f.suffix == ".seg":
+            blob = bytearray(f.read_bytes())
+            for i in range(0, len(blob), 97):  # damage every block of the segment
+                blob[i] = rng.randrange(256)
+            f.write_bytes(bytes(blob))
+    codes = {client.get(f"/api/v1/search?q={w}").status_code for w in ("river", "police", "storm")}
+    codes.add(client.get("/readyz").status_code)
+    assert 500 not in codes
+    assert codes <= {200, 503}
+    assert cli("reindex", "--data-dir", str(data)).returncode == 0
+    assert client.get("/readyz").status_code == 200
+    assert client.get("/api/v1/search?q=council").status_code == 200
+
+
 def test_readyz_says_not_ready_when_the_generation_is_gone(tmp_path: Path) -> None:
     from search_service import create_app
 
