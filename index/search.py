@@ -783,7 +783,7 @@ class Searcher:
         (bounded; see index/suggest.py)."""
         from index.suggest import suggest_from
 
-        return suggest_from(self._current(), prefix, limit)
+        return suggest_from(self._current(), prefix, limit, self._local.gen.engine)
 
 
 def _order(

@@ -55,8 +55,20 @@ def complete_word(reader: Any, prefix: str, limit: int) -> list[str]:
     return [text for _, text in found[:limit]]
 
 
+def _top_docs(searcher: Any, engine: Any, q: Any, limit: int) -> list[dict[str, Any]]:
+    """Stored fields of the best ``limit`` matches of ``q``: through index.engine when
+    given (a common word such as "to" matches every document: Whoosh's collector took
+    seconds to score 93k of them for one keystroke), else Whoosh's search."""
+    if engine is None:
+        return [hit.fields() for hit in searcher.search(q, limit=limit)]
+    from index.engine import ranked
+
+    docs, _ = ranked(engine.evaluate(q))
+    return [searcher.stored_fields(int(d)) for d in docs[:limit]]
+
+
 def matching_titles(
-    searcher: Any, words: list[str], completions: list[str], limit: int
+    searcher: Any, words: list[str], completions: list[str], limit: int, engine: Any = None
 ) -> tuple[list[str], Counter[str]]:
     """Titles containing every finished word and, when given, one of the completions; and
     how often each completion occurs in all the matching titles (to rank completions by what
@@ -70,7 +82,7 @@ def matching_titles(
     pool = set(completions)
     titles: list[str] = []
     seen: set[str] = set()
-    for hit in searcher.search(wq.And(clauses), limit=MAX_TITLE_HITS):
+    for hit in _top_docs(searcher, engine, wq.And(clauses), MAX_TITLE_HITS):
         title = " ".join(str(hit.get("title") or "").split())
         key = title.lower()
         title_words = set(_WORDS.findall(key))
@@ -86,7 +98,7 @@ def matching_titles(
     return titles, seen_completions
 
 
-def suggest_from(searcher: Any, text: str, limit: int = 8) -> list[str]:
+def suggest_from(searcher: Any, text: str, limit: int = 8, engine: Any = None) -> list[str]:
     """Query texts completing ``text``: titles first (they name stories), then the typed
     words with the last one completed. After a finished word ("notre "), titles holding the
     words. Empty for a single letter alone, or for nothing typed."""
@@ -99,7 +111,7 @@ def suggest_from(searcher: Any, text: str, limit: int = 8) -> list[str]:
     if prefix and not pool:
         return []
     title_share = max(1, limit // 2) if pool else limit
-    suggestions, in_titles = matching_titles(searcher, words, pool, title_share)
+    suggestions, in_titles = matching_titles(searcher, words, pool, title_share, engine)
     if words:  # only completions that occur with the finished words, best partners first
         ranked = sorted((w for w in pool if in_titles[w]), key=lambda w: -in_titles[w])
     else:
