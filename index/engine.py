@@ -29,7 +29,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, pairwise
 from typing import Any
@@ -381,13 +381,11 @@ def _leaf_postings(leaf: Any, field: str, tbytes: bytes, fmt: Any) -> tuple[list
     postings: delta-coded ids, weights as None / one float / a tuple): a Python call per
     block instead of several per posting. Any other matcher is walked the generic way.
     """
-    m = leaf._terms.matcher(field, tbytes, fmt)
     ids: list[int] = []
     weights: list[float] = []
-    if isinstance(m, W3LeafMatcher) and not m._byteids:
-        while True:
-            m._read_data()
-            deltas, ws, _ = m._data
+    blocks = _raw_blocks(leaf, field, tbytes, fmt)
+    if blocks is not None:
+        for deltas, ws, _ in blocks:
             count = len(deltas)
             ids.extend(accumulate(deltas))
             if ws is None:
@@ -396,10 +394,8 @@ def _leaf_postings(leaf: Any, field: str, tbytes: bytes, fmt: Any) -> tuple[list
                 weights.extend([ws] * count)
             else:
                 weights.extend(ws)
-            if m._lastblock:
-                break
-            m._goto(m._nextoffset)
         return ids, weights
+    m = leaf._terms.matcher(field, tbytes, fmt)
     while m.is_active():
         ids.append(m.id())
         weights.append(m.weight())
@@ -409,24 +405,40 @@ def _leaf_postings(leaf: Any, field: str, tbytes: bytes, fmt: Any) -> tuple[list
 
 def _leaf_values(leaf: Any, field: str, tbytes: bytes, fmt: Any) -> tuple[list[int], list[bytes]]:
     """Docnums (within the segment) and encoded values of one term (see _leaf_postings)."""
-    m = leaf._terms.matcher(field, tbytes, fmt)
     ids: list[int] = []
     values: list[bytes] = []
-    if isinstance(m, W3LeafMatcher) and not m._byteids and m._fixedsize is None:
-        while True:
-            m._read_data()
-            deltas, _, vs = m._data
+    blocks = _raw_blocks(leaf, field, tbytes, fmt) if fmt.fixed_value_size() is None else None
+    if blocks is not None:
+        for deltas, _, vs in blocks:
             ids.extend(accumulate(deltas))
             values.extend(vs)
-            if m._lastblock:
-                break
-            m._goto(m._nextoffset)
         return ids, values
+    m = leaf._terms.matcher(field, tbytes, fmt)
     while m.is_active():
         ids.append(m.id())
         values.append(m.value())
         m.next()
     return ids, values
+
+
+def _raw_blocks(
+    leaf: Any, field: str, tbytes: bytes, fmt: Any
+) -> Iterator[tuple[Any, Any, Any]] | None:
+    """Whoosh 3.54's posting blocks of one term as stored (delta-coded ids, weights,
+    values), or None when the postings are not in that layout (inlined, byte ids)."""
+    m = leaf._terms.matcher(field, tbytes, fmt)
+    if not isinstance(m, W3LeafMatcher) or m._byteids:
+        return None
+
+    def walk() -> Iterator[tuple[Any, Any, Any]]:
+        while True:
+            m._read_data()
+            yield m._data
+            if m._lastblock:
+                return
+            m._goto(m._nextoffset)
+
+    return walk()
 
 
 def _leaf_length_bytes(leaf: Any, field: str) -> np.ndarray | None:

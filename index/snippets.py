@@ -36,19 +36,20 @@ _IRREGULAR = {"die": "dy", "lie": "ly", "tie": "ty"}
 _TOKEN_CHAR = re.compile(r"[\w\*]")
 
 
-def _word_ok(word: str) -> bool:
-    return len(word) >= _MIN and (_MAX is None or len(word) <= _MAX) and word not in _STOPS
+def _stem_of(token: str) -> str | None:
+    """The indexed form of one token (None for a stop word or a too short one)."""
+    word = token.lower()
+    if len(word) < _MIN or (_MAX is not None and len(word) > _MAX) or word in _STOPS:
+        return None
+    return word if word in _IGNORE else _STEM(word)
 
 
 def _token_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
     """Every token of ``text`` whose stem is in ``terms``: the whole text tokenised."""
     out = []
     for m in _PATTERN.finditer(text):
-        word = m.group().lower()
-        if not _word_ok(word):
-            continue
-        stem = word if word in _IGNORE else _STEM(word)
-        if stem in terms:
+        stem = _stem_of(m.group())
+        if stem is not None and stem in terms:
             out.append((m.start(), m.end(), stem))
     return out
 
@@ -86,11 +87,8 @@ def _matches(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
         if m is None:
             continue
         last_end = m.end()
-        word = m.group().lower()
-        if not _word_ok(word):
-            continue
-        stem = word if word in _IGNORE else _STEM(word)
-        if stem in terms:
+        stem = _stem_of(m.group())
+        if stem is not None and stem in terms:
             out.append((m.start(), m.end(), stem))
     return out
 
