@@ -389,40 +389,37 @@ FINDINGS = [
     "fail with `RecursionError` (`[` × 5000 inside `<script type=\"application/ld+json\">`, "
     "recorded as `skipped:error`, so the run went on but the article was lost). Commit 73f85be "
     "(ingest owner) flattens JSON-LD iteratively; the 2,000-page run in §4b has 0 failures.",
-    "- **A generation corrupted in place under a running server**: Whoosh copies each segment "
-    "out of an mmap (field guide §7.1); when a segment file is truncated while mapped, the "
-    "worker that reads it dies of SIGBUS (its in-flight requests fail), the master starts a new "
-    "one, and that one answers 503 on /readyz and search until `reindex`. A deleted generation "
-    "keeps being served by workers that had it open (files stay readable after unlink, §4.4), "
-    "so /readyz of a running server can say 200 until those workers restart; a freshly started "
-    "server always says 503 (§3). No generation is ever changed in place by the code itself: "
-    "only outside damage does this.",
-    "- **Concurrent searches in one worker corrupt each other's reads** (bug, index/search.py "
-    "with Whoosh; not fixed, no strict test yet): gunicorn runs 4 threads per worker and they "
-    "share one Whoosh searcher; with no reindex at all, some queries fail inside Whoosh with "
-    "`Damaged postings block at offset N ... The index appears corrupted` or `Error -5 while "
-    "decompressing data`, and the user gets 400 \"could not run this query\" for a valid query "
-    "that works when repeated. The index files are intact (the same query succeeds alone). "
-    "Seen in §1 (4xx column, and 58 of 477 warm-up requests at 16 concurrent on the 100k index) "
-    "and in process (§3b: one thread never fails, four threads sharing the searcher do). The likely cause is Whoosh readers sharing "
-    "file positions (seek + read) between threads; one searcher per thread, or a lock around "
-    "reads, or sync workers, would avoid it. On the small bundled sample it did not show within "
-    "15 s, so no fast strict xfail test could be written; reproduce with "
-    "`python bench/faults.py --docs 1000 --only shared-searcher`.",
-    "- **Slow at 100,000 documents**: ~1 request/s on one connection (p50 0.84 s, p95 3.4 s) and "
-    "~3.5 request/s at 8-32 connections with p99 near 10 s and 23 requests over wrk's 10 s "
-    "timeout, on this shared 2-core machine; FTS5 answers the same paths 20-70x faster. Each "
-    "worker holds ~1.55 GB RSS (2.2x the 717 MB index, field guide §7.1), flat over the run: "
-    "no growth, but 5 workers need ~7.8 GB.",
-    "- **Ingest summary over-counts when pages share a URL** (bug, ingest): 94,078 article "
-    "files on the 100k corpus, summary \"94078 documents\", store and index 93,076: 1,002 "
-    "pages whose own URL was already taken by another page with different text replaced it "
-    "silently. Pinned by `tests/test_faults.py::test_two_pages_claiming_one_url_are_both_kept_or_reported` "
-    "(xfail, strict).",
-    "- **Throughput against FTS5**: on the 100k index ours answers 0.01-0.05x the FTS5 peer's "
-    "requests per second on the same documents and paths (§1). The peer does much less per "
-    "query (no collapsing, facets, spelling, exact totals over the most-words pass), but the "
-    "gap is mostly Whoosh's pure-Python query evaluation.",
+    "- **A generation damaged in place under a running server** (fixed, Nov 26): searchers "
+    "used to copy each segment out of an mmap (field guide §7.1); they now read the files as "
+    "they go (no mmap: ~100 MB per worker instead of ~1.5 GB at 93k documents), so damage "
+    "reaches a running worker. Reads that fail, or any error while the generation's files "
+    "differ from when they were opened, answer 503 \"the index cannot be read\" until a "
+    "reindex publishes a good generation, which running workers pick up without a restart "
+    "(§3 broken-generation, `tests/test_faults.py::test_a_generation_damaged_under_a_running_app_is_a_503_not_a_500`). "
+    "A deleted generation keeps being served by workers that had it open (files stay readable "
+    "after unlink, §4.4).",
+    "- **Concurrent searches in one worker corrupted each other's reads** (fixed in the first "
+    "session): calls are serialised per Searcher (one lock), gthread threads only overlap slow "
+    "clients; §3b measures it.",
+    "- **Slow at 100,000 documents** (fixed, Nov 26): every search scored all matches twice in "
+    "Whoosh's Python collectors (~1 request/s, 23 timeouts at c=32). Queries are now evaluated "
+    "as whole-array BM25 over Whoosh's postings (index/engine.py, same scores), two-word "
+    "phrases read a `pairs` field, facets and story collapsing are array operations: §1.",
+    "- **Empty pages for queries with hits on a starved machine** (fixed after the run in §2, "
+    "not re-measured at full scale): with the machine at load 9, the 3 s wall-clock budget "
+    "could pass before anything was scored, and 9 of 28,376 checker queries (a typo query "
+    "whose correction has hits) came back empty. The budget now bounds only phrase position "
+    "checks; whole-array evaluation always runs (`tests/test_index_search.py::"
+    "test_time_budget_returns_partial_results`).",
+    "- **Autocomplete over the bound on 100k documents** (fixed after the run in §4a): a "
+    "finished common word made Whoosh score every document for the title list (2-5.6 s, 6 of "
+    "the 7 requests over 2 s); titles are now ranked by the same engine as search (37-135 ms).",
+    "- **Two pages declaring one URL** (fixed in the first session): both are kept, the later "
+    "under an id from its path.",
+    "- **Throughput against FTS5**: on the 100k index ours answers 0.53-0.75x the FTS5 peer's "
+    "requests per second on the same documents and paths (§1; it was 0.01-0.05x). The peer "
+    "does much less per query (no collapsing, facets, spelling, exact totals over the "
+    "most-words pass).",
     "- **tests/conftest.py `LiveServer._wait_ready`** catches only `ConnectionError`: on a loaded "
     "machine the first /healthz can take over its 1 s timeout and the `ReadTimeout` fails the "
     "session's server fixture (seen once here at load average ~10). The tests added here wait "
