@@ -185,13 +185,6 @@ class Columns:
             out = out & p
         return out
 
-    def filter_set(
-        self, site: str | None, author: str | None, lo: datetime | None, hi: datetime | None
-    ) -> frozenset[int] | None:
-        """The same as :meth:`filter_mask`, as a set of docnums (for Whoosh collectors)."""
-        mask = self.filter_mask(site, author, lo, hi)
-        return None if mask is None else frozenset(np.flatnonzero(mask).tolist())
-
     def _cached(self, key: tuple[Any, ...]) -> np.ndarray:
         with self._lock:
             found = self._filters.get(key)

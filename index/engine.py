@@ -29,7 +29,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, pairwise
 from typing import Any
@@ -80,7 +80,6 @@ class Engine:
     Args:
         searcher: the generation's Whoosh searcher (opened with index.ranking's weighting,
             whose ``k1``/``b``/per-field ``b`` are read from it).
-        deadline_check: not used at construction; see :meth:`evaluate`.
     """
 
     def __init__(self, searcher: Any) -> None:
@@ -395,12 +394,7 @@ def _leaf_postings(leaf: Any, field: str, tbytes: bytes, fmt: Any) -> tuple[list
             else:
                 weights.extend(ws)
         return ids, weights
-    m = leaf._terms.matcher(field, tbytes, fmt)
-    while m.is_active():
-        ids.append(m.id())
-        weights.append(m.weight())
-        m.next()
-    return ids, weights
+    return _walk_matcher(leaf._terms.matcher(field, tbytes, fmt), "weight")
 
 
 def _leaf_values(leaf: Any, field: str, tbytes: bytes, fmt: Any) -> tuple[list[int], list[bytes]]:
@@ -413,12 +407,20 @@ def _leaf_values(leaf: Any, field: str, tbytes: bytes, fmt: Any) -> tuple[list[i
             ids.extend(accumulate(deltas))
             values.extend(vs)
         return ids, values
-    m = leaf._terms.matcher(field, tbytes, fmt)
+    return _walk_matcher(leaf._terms.matcher(field, tbytes, fmt), "value")
+
+
+def _walk_matcher(m: Any, what: str) -> tuple[list[int], list[Any]]:
+    """Docnums and ``weight()`` or ``value()`` of every posting, one matcher call at a time
+    (postings not in the block layout _raw_blocks reads)."""
+    ids: list[int] = []
+    out: list[Any] = []
+    get = getattr(m, what)
     while m.is_active():
         ids.append(m.id())
-        values.append(m.value())
+        out.append(get())
         m.next()
-    return ids, values
+    return ids, out
 
 
 def _raw_blocks(
@@ -464,12 +466,3 @@ def ranked(ev: Evaluated, allowed: np.ndarray | None = None) -> tuple[np.ndarray
     scores = ev.score[docs]
     order = np.lexsort((docs, -scores))
     return docs[order], scores[order]
-
-
-def mask_of(docnums: Iterable[int], n: int) -> np.ndarray:
-    """A boolean mask of ``n`` documents with ``docnums`` set."""
-    m = np.zeros(n, dtype=bool)
-    arr = np.fromiter(docnums, dtype=np.int64)
-    if len(arr):
-        m[arr] = True
-    return m
