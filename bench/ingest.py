@@ -86,8 +86,9 @@ class TreeUsage:
         return self.peak, sum(self.cpu.values())
 
 
-def time_ours(pages: Path, jobs: int) -> tuple[float, int]:
-    """(seconds, peak RSS bytes) of one ``ingest --jobs N`` into a fresh data directory."""
+def run_ingest(pages: Path, jobs: int) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds of the process tree, peak RSS bytes) of one
+    ``ingest --jobs N`` into a fresh data directory."""
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         proc = subprocess.Popen(
@@ -98,9 +99,15 @@ def time_ours(pages: Path, jobs: int) -> tuple[float, int]:
         usage = TreeUsage(proc.pid)
         code = proc.wait()
         seconds = time.perf_counter() - started
-        peak, _ = usage.stop()
+        peak, cpu = usage.stop()
     if code not in (0, 1):
         raise RuntimeError(f"ingest failed with exit status {code}")
+    return seconds, cpu, peak
+
+
+def time_ours(pages: Path, jobs: int) -> tuple[float, int]:
+    """(seconds, peak RSS bytes) of one ``ingest --jobs N`` into a fresh data directory."""
+    seconds, _, peak = run_ingest(pages, jobs)
     return seconds, peak
 
 

@@ -23,7 +23,6 @@ parent's work overlaps theirs). Peak RSS is of the whole ingest process tree.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,25 +31,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingest import TreeUsage, extract_with_trafilatura, make_corpus  # noqa: E402
+from bench.ingest import extract_with_trafilatura, make_corpus, run_ingest  # noqa: E402
 
 
 def run_ours(pages: Path, jobs: int) -> tuple[float, float, int]:
     """(wall seconds, CPU seconds, peak RSS bytes) of one ingest into a fresh data dir."""
-    with tempfile.TemporaryDirectory() as tmp:
-        started = time.perf_counter()
-        proc = subprocess.Popen(
-            [sys.executable, "-c", "from search_service.cli import main; main()", "ingest",
-             str(pages), "--data-dir", str(Path(tmp) / "data"), "--jobs", str(jobs), "-q"],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        usage = TreeUsage(proc.pid)
-        proc.wait()
-        wall = time.perf_counter() - started
-        peak, cpu = usage.stop()
-    if proc.returncode not in (0, 1):
-        raise RuntimeError(f"ingest failed with exit status {proc.returncode}")
-    return wall, cpu, peak
+    return run_ingest(pages, jobs)
 
 
 def run_trafilatura(files: list[Path]) -> tuple[float, float]:
