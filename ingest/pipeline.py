@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -26,6 +27,11 @@ from ingest.store import REMOVED, FileRecord, Store, body_words
 log = logging.getLogger(__name__)
 
 BATCH = 200
+#: Tasks sent to a worker at a time (amortises the pickling round trip).
+CHUNK = 16
+#: Pages in flight (sent, or done but not yet stored) per worker: bounds the parent's
+#: memory whatever the corpus size, with enough queued work that no worker idles.
+IN_FLIGHT_PER_JOB = 128
 
 Progress = Callable[[int], None]
 
@@ -139,8 +145,32 @@ def _run_tasks(
             yield _process(task, options)
         return
     ctx = _pool_context()
+    # Pool.imap sends every task at once and buffers every result the parent has not taken
+    # yet: when the parent's store writes lag behind the workers, a 100k-page run held
+    # tens of thousands of extracted documents in memory. The feeder below waits for a free
+    # slot before handing the pool another task, so at most ``window`` pages are in flight.
+    window = max(IN_FLIGHT_PER_JOB * options.jobs, 2 * CHUNK)
+    slots = threading.Semaphore(window)
+    stop = threading.Event()
+
+    def feed() -> Iterator[_Task]:
+        # Runs in the pool's task-handler thread. It polls ``stop`` so that the pool can
+        # be torn down (the handler thread is joined) when the consumer leaves early.
+        for task in tasks:
+            while not slots.acquire(timeout=0.1):
+                if stop.is_set():
+                    return
+            if stop.is_set():
+                return
+            yield task
+
     with ctx.Pool(options.jobs) as pool:
-        yield from pool.imap(partial(_process, options=options), tasks, chunksize=16)
+        try:
+            for outcome in pool.imap(partial(_process, options=options), feed(), CHUNK):
+                slots.release()
+                yield outcome
+        finally:
+            stop.set()  # before the pool's exit joins the task-handler thread
 
 
 def run_ingest(

@@ -308,3 +308,29 @@ def test_json_ld_article_body_fallback() -> None:
     doc = extract_document(RawPage(source_path="ld.html", text=text, size=len(text)), OPTIONS)
     assert isinstance(doc, Document)
     assert doc.body[0].startswith("First paragraph")
+
+
+def test_extraction_keeps_no_parsed_tree_alive() -> None:
+    """A worker extracts thousands of pages: nothing may hold a page's tree afterwards.
+
+    A NavigableString is a ``str`` that references its whole tree; one used as a cache key
+    kept up to 4,096 parsed pages alive per worker (800 MB and half-second GC pauses on
+    table-layout sites). Neither the caches nor the returned documents may hold one.
+    """
+    import gc
+
+    from bs4.element import PageElement
+
+    sample = Path(__file__).parent.parent / "search_service" / "sample" / "pages"
+    paths = sorted(p for p in sample.rglob("*") if p.is_file())
+    assert len(paths) >= 20
+
+    def alive() -> int:  # other tests of the session may still hold trees of their own
+        gc.collect()
+        return sum(isinstance(o, PageElement) for o in gc.get_objects())
+
+    before = alive()
+    results = [extract_path(p, OPTIONS, sample) for p in paths]
+    assert sum(isinstance(r, Document) for r in results) >= 20
+    after = alive()
+    assert after <= before, f"{after - before} parsed elements outlive extraction"

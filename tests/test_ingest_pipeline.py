@@ -175,3 +175,41 @@ def test_a_folder_given_twice_stores_each_file_once(pages: Path, tmp_path: Path)
         )
         assert doubles.fetchall() == []
     assert twice.documents == 2 * once.documents
+
+
+def test_workers_hold_a_bounded_number_of_pages_in_flight(tmp_path: Path) -> None:
+    """A parent that stores slowly must not let the pool queue every page's result."""
+    import time
+
+    from ingest.pipeline import CHUNK, IN_FLIGHT_PER_JOB, _run_tasks, _Task
+
+    options = IngestOptions(jobs=2)
+    window = max(IN_FLIGHT_PER_JOB * options.jobs, 2 * CHUNK)
+    pulled = 0
+
+    def tasks():  # missing files: each becomes an error outcome at once
+        nonlocal pulled
+        for i in range(window * 4):
+            pulled += 1
+            yield _Task(str(tmp_path / f"missing-{i}.html"), None, None, 0, 0)
+
+    outcomes = _run_tasks(tasks(), options)
+    first = next(outcomes)
+    assert first.result is not None and first.result.kind == "error"
+    time.sleep(1.0)  # the workers would finish every page by now if nothing held them back
+    assert pulled <= window + 2  # one slot freed by `first`, one task waiting for a slot
+    rest = list(outcomes)
+    assert len(rest) + 1 == window * 4 == pulled
+
+
+def test_leaving_the_outcomes_early_shuts_the_pool_down(tmp_path: Path) -> None:
+    import time
+
+    from ingest.pipeline import _run_tasks, _Task
+
+    tasks = (_Task(str(tmp_path / f"missing-{i}.html"), None, None, 0, 0) for i in range(5000))
+    outcomes = _run_tasks(tasks, IngestOptions(jobs=2))
+    next(outcomes)
+    started = time.monotonic()
+    outcomes.close()  # what an exception in the parent's store writes does
+    assert time.monotonic() - started < 10
