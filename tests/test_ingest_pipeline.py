@@ -195,7 +195,8 @@ def test_workers_hold_a_bounded_number_of_pages_in_flight(tmp_path: Path) -> Non
 
     outcomes = _run_tasks(tasks(), options)
     first = next(outcomes)
-    assert first.result is not None and first.result.kind == "error"
+    assert first.result is not None
+    assert first.result.kind == "error"
     time.sleep(1.0)  # the workers would finish every page by now if nothing held them back
     assert pulled <= window + 2  # one slot freed by `first`, one task waiting for a slot
     rest = list(outcomes)
