@@ -31,7 +31,7 @@ from index.generations import (
     writer_lock,
 )
 from index.models import NoIndexYet
-from index.schema import SCHEMA_VERSION, build_schema
+from index.schema import SCHEMA_VERSION, build_schema, joined_forms
 from ingest.document import ARTICLE, Document
 
 log = logging.getLogger(__name__)
@@ -80,15 +80,18 @@ def url_section(url: str | None) -> str:
 def _fields(doc: Document) -> dict[str, Any]:
     published = doc.published_at
     title, body = _clean(doc.title), _clean(doc.body_text)
+    # hyphenated words joined ("IL-6" -> "IL6") after the text: matched, not displayed
+    pooled = f"{title}\n{body}"
+    pooled_joined = "\n".join([pooled, " ".join(joined_forms(pooled))])
     fields: dict[str, Any] = {
         "id": doc.id,
         "url": doc.url or "",
         "source": doc.source_path,
         "title": title,
         "body": body,
-        "text": f"{title}\n{body}",
-        "words": f"{title}\n{body}",
-        "pairs": f"{title}\n{body}",
+        "text": pooled_joined,
+        "words": pooled,
+        "pairs": pooled_joined,
         "section": url_section(doc.url),
         "site": doc.site or "",
         "site_key": doc.site or "",

@@ -59,7 +59,7 @@ from index.query_syntax import (
     repair,
 )
 from index.ranking import DEFAULT_PARAMS, FUNCTION_WORDS, RankingParams
-from index.schema import text_analyzer
+from index.schema import joined_forms, text_analyzer
 
 __all__ = ["USER_FIELDS", "ParsedQuery", "clean", "parse_user_query", "render", "repair"]
 
@@ -265,9 +265,12 @@ def parse_user_query(
             if any(not isinstance(i, Not) for i in kept):
                 tree = Group("and", kept)
     positives = []
+    hyphenated: list[tuple[list[Any], list[str]]] = []
     for item in tree.items:
         if isinstance(item, Group) and item.raw is not None:
             positives.extend(item.items)  # "IL-6" ranks as the words IL and 6
+            if all(isinstance(i, Word) and i.field is None for i in item.items):
+                hyphenated.append((item.items, joined_forms(item.raw)))  # ... and as IL6
         elif not isinstance(item, Not | DateTerm):
             positives.append(item)
     negatives = [i for i in tree.items if isinstance(i, Not)]
@@ -287,11 +290,12 @@ def parse_user_query(
             raise InvalidQuery("add a word to search for beside the date")
         raise InvalidQuery("the query only has very common words: add a more specific word")
     queries = [q for q, _ in compiled]
-    strict: Any = queries[0] if len(queries) == 1 else wq.And(queries)
+    every, joined = _with_joined(comp, compiled, hyphenated)
+    strict: Any = every[0] if len(every) == 1 else wq.And(every)
     loose: Any = None
     if len(queries) > 1:
         req = [q for q, i in compiled if i in required_nodes]
-        opt = wq.Or(queries)
+        opt = wq.Or(queries + joined)
         loose = opt if not req else wq.AndMaybe(req[0] if len(req) == 1 else wq.And(req), opt)
         if len(req) == len(queries):
             loose = None
@@ -312,6 +316,45 @@ def parse_user_query(
         date_to=hi,
         notices=tuple(notices),
     )
+
+
+def _with_joined(
+    comp: _Compiler, compiled: list[tuple[Any, Any]], hyphenated: list[tuple[list[Any], list[str]]]
+) -> tuple[list[Any], list[Any]]:
+    """The clauses every matching document needs, and the joined-form clauses.
+
+    A hyphenated query word also matches as its joined form ("IL6" for "IL-6", as the index
+    holds both: index.schema.joined_forms): its parts are required together or the joined
+    form instead, and both add score where they match (an ``Or`` sums its matching children)."""
+    every: list[Any] = [q for q, _ in compiled]
+    joined: list[Any] = []
+    if comp.params.joined_weight <= 0:
+        return every, joined
+    for parts, forms in hyphenated:
+        alts = [q for q in (_joined(comp, j) for j in forms) if q is not None]
+        if not alts:
+            continue
+        joined.extend(alts)
+        mine = [k for k, (_, node) in enumerate(compiled) if any(node is p for p in parts)]
+        if not mine:  # every part a stop word or a single letter ("G-to-A"): the joined form
+            every.extend(alts)
+            continue
+        together = [every[k] for k in mine]
+        every[mine[0]] = wq.Or([together[0] if len(together) == 1 else wq.And(together), *alts])
+        for k in mine[1:]:
+            every[k] = None
+    return [q for q in every if q is not None], joined
+
+
+def _joined(comp: _Compiler, word: str) -> Any:
+    """The joined form of a hyphenated query word ("IL6" for "IL-6"), scored like a word."""
+    stems = [t.text for t in _STEM(word)]
+    if len(stems) != 1:
+        return None
+    comp.highlight.add(stems[0])
+    q = comp.anywhere(stems[0], word.lower())
+    w = comp.params.joined_weight
+    return q if w == 1.0 else wq.Or([c.with_boost(c.boost * w) for c in q.subqueries])
 
 
 def _intersect_dates(

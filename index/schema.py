@@ -7,6 +7,8 @@ custom analyzer would have to stay importable at the same path forever
 
 from __future__ import annotations
 
+import re
+
 from whoosh.analysis import (
     Analyzer,
     LowercaseFilter,
@@ -22,7 +24,8 @@ from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 #: 2: ``text`` (title and body pooled), ``section`` (URL path words), ``words`` (spelling).
 #: 3: Snowball English (Porter2) stemming instead of Porter.
 #: 4: ``pairs`` (adjacent stems of title and body as one term each).
-SCHEMA_VERSION = 4
+#: 5: hyphenated words also indexed joined in ``text`` and ``pairs`` ("IL-6" -> ``il6``).
+SCHEMA_VERSION = 5
 
 #: Fields a query may name (``title:word``); ``author`` and ``site`` search their text.
 SEARCHABLE_FIELDS = ("title", "body", "site", "author")
@@ -34,6 +37,23 @@ def text_analyzer() -> Analyzer:
     on the pooled field, 0.696 vs 0.693 with the title signal (same queries, Nov 2026).
     Built only from ``whoosh.analysis`` classes, so the pickled schema stays readable."""
     return RegexTokenizer() | LowercaseFilter() | StopFilter() | StemFilter(lang="en")
+
+
+#: Words joined by single hyphens, as the tokenizer splits them ("IL-6", "anti-inflammatory",
+#: "phosphatidylinositol-3" in "phosphatidylinositol-3,4-biphosphate").
+_HYPHENATED = re.compile(r"\w+(?:\.\w+)*(?:[-\u2010\u2011]\w+(?:\.\w+)*)+")
+_HYPHEN = re.compile(r"[-\u2010\u2011]")
+
+
+def joined_forms(text: str) -> list[str]:
+    """Every hyphenated word of ``text`` written without its hyphens, in order ("IL-6 and
+    TNF-alpha" -> ``["IL6", "TNFalpha"]``): indexed after the text (index.build) and searched
+    beside the parts (index.query), so "IL-6"/"IL6", "Bcl-2"/"Bcl2" and "N-terminal" (whose
+    "N" the analysis drops) meet, as Lucene's word-delimiter filter does with catenated words.
+    Appended to the pooled text rather than made by a custom filter: analyzers stay
+    ``whoosh.analysis`` classes (module docstring), and positions of the words are unchanged.
+    SciFact nDCG@10 0.6984 -> 0.7074 (index.ranking)."""
+    return [_HYPHEN.sub("", m.group()) for m in _HYPHENATED.finditer(text)]
 
 
 #: Separator of the two stems in a ``pairs`` term.

@@ -238,3 +238,10 @@ def test_fuzz_only_results_or_clear_errors(searcher: Searcher) -> None:
         else:
             assert isinstance(res, SearchResults)
             assert res.total >= 0
+
+
+def test_joined_forms_of_hyphenated_words() -> None:
+    from index.schema import joined_forms
+
+    text = "TNF-alpha and IL-6; phosphatidylinositol-3,4-biphosphate; e--mail, U.S.-based"
+    assert joined_forms(text) == ["TNFalpha", "IL6", "phosphatidylinositol3", "4biphosphate"]

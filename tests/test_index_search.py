@@ -402,3 +402,22 @@ def test_site_facet_counts_are_what_filtering_by_that_site_returns(indexed_data_
         for site, count in res.facets["site"]:
             filtered = sample.search(SearchRequest(q=q, site=site))
             assert filtered.total == count, (q, site)
+
+
+def test_hyphenated_words_meet_their_joined_spelling(tmp_path: Path) -> None:
+    """A query "IL-6" finds "IL6", "Bcl2" finds "Bcl-2" (index.schema.joined_forms); the parts
+    still match on their own."""
+    build_generation(
+        tmp_path,
+        [
+            doc("h1", "a.example", "Cytokines", "Serum IL6 was raised in the patients."),
+            doc("h2", "a.example", "Apoptosis", "Bcl-2 silencing slowed the tumours."),
+            doc("h3", "a.example", "Inflammation", "An anti-inflammatory drug was given."),
+        ],
+    )
+    s = Searcher(tmp_path)
+    assert [h.id for h in s.search(SearchRequest(q="IL-6")).hits] == ["h1"]
+    assert [h.id for h in s.search(SearchRequest(q="IL-6 patients")).hits] == ["h1"]
+    assert [h.id for h in s.search(SearchRequest(q="Bcl2")).hits] == ["h2"]
+    assert [h.id for h in s.search(SearchRequest(q="antiinflammatory")).hits] == ["h3"]
+    assert [h.id for h in s.search(SearchRequest(q="inflammatory")).hits] == ["h3"]
