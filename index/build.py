@@ -80,7 +80,8 @@ def url_section(url: str | None) -> str:
 def _fields(doc: Document) -> dict[str, Any]:
     published = doc.published_at
     title, body = _clean(doc.title), _clean(doc.body_text)
-    # hyphenated words joined ("IL-6" -> "IL6") after the text: matched, not displayed
+    # hyphenated words joined ("IL-6" -> "IL6") after the text: matched, not displayed; not
+    # in ``pairs``, where the appended words would pair with each other and the last word
     pooled = f"{title}\n{body}"
     pooled_joined = "\n".join([pooled, " ".join(joined_forms(pooled))])
     fields: dict[str, Any] = {
@@ -91,7 +92,7 @@ def _fields(doc: Document) -> dict[str, Any]:
         "body": body,
         "text": pooled_joined,
         "words": pooled,
-        "pairs": pooled_joined,
+        "pairs": pooled,
         "section": url_section(doc.url),
         "site": doc.site or "",
         "site_key": doc.site or "",
