@@ -154,7 +154,10 @@ def main(argv: list[str] | None = None) -> int:
         pages = make_corpus(size, args.corpus_dir)
         files = sorted(p for p in pages.rglob("*") if p.is_file())
         ours, peaks, peer = [], [], []
-        peer_files = files[: args.peer_pages] if args.peer_pages else files
+        # an even spread of the corpus (sorted paths group pages by site: the first N
+        # would time the peer on one site's layout only)
+        step = max(1, len(files) // args.peer_pages) if args.peer_pages else 1
+        peer_files = files[::step][: args.peer_pages] if args.peer_pages else files
         for _ in range(args.repeats):
             seconds, peak = time_ours(pages, args.jobs)
             ours.append(len(files) / seconds)
