@@ -38,7 +38,7 @@ import re
 import struct
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -434,7 +434,7 @@ def _bucket_pairs(
     first[1:] = keys[1:] != keys[:-1]
     starts = np.flatnonzero(first)
     sizes = np.diff(np.append(starts, len(keys)))
-    chunks: list[np.ndarray] = []
+    chunks = _Codes()
     # Small buckets: pair every position with the one d places further in its bucket.
     small = (sizes > 1) & (sizes <= max_bucket)
     if small.any():
@@ -447,7 +447,7 @@ def _bucket_pairs(
                 break
             a, b = members[pos], members[pos + d]
             keep = a < b
-            chunks.append(a[keep] * n + b[keep])
+            chunks.add(a[keep] * n + b[keep])
     large = np.flatnonzero(sizes > max_bucket)
     if len(large):
         logger.debug(
@@ -459,8 +459,55 @@ def _bucket_pairs(
                 for k in range(min(STAR_LEADERS, size)):
                     rest = group[k + 1 :]
                     rest = rest[rest > group[k]]
-                    chunks.append(group[k] * n + rest)
-    return np.concatenate(chunks) if chunks else _NO_PAIRS
+                    chunks.add(group[k] * n + rest)
+    return chunks.distinct()
+
+
+#: Raw pair codes collected before they are folded to distinct ones (32 MB of int64).
+FOLD_AT = 4_000_000
+
+
+class _Codes:
+    """Pair codes gathered chunk by chunk, folded to sorted distinct values as they come.
+
+    Copies of one story share many LSH bands and paragraph keys, so the raw codes repeat
+    each pair dozens of times: at 100k pages of a corpus with ~50 copies per story they were
+    55 million codes (440 MB, then a sorted copy) for 2 million distinct pairs. Folding
+    whenever the new codes outnumber both ``FOLD_AT`` and the distinct ones kept so far
+    holds memory near the distinct pairs' size, at an amortised O(m log m) in sorting.
+    """
+
+    def __init__(self, fold_at: int = FOLD_AT) -> None:
+        self._fold_at = fold_at
+        self._kept = _NO_PAIRS
+        self._new: list[np.ndarray] = []
+        self._pending = 0
+
+    def add(self, codes: np.ndarray) -> None:
+        if not len(codes):
+            return
+        self._new.append(codes)
+        self._pending += len(codes)
+        if self._pending > max(self._fold_at, len(self._kept)):
+            self._fold()
+
+    def _fold(self) -> None:
+        if self._new:
+            self._kept = _distinct(np.concatenate([self._kept, *self._new]))
+            self._new, self._pending = [], 0
+
+    def distinct(self) -> np.ndarray:
+        """Every code added, once each, sorted."""
+        self._fold()
+        return self._kept
+
+
+def _pairs_of_codes(codes: np.ndarray, n: int, chunk: int = 65_536) -> Iterator[tuple[int, int]]:
+    """The (a, b) of codes ``a * n + b``, decoded a slice at a time (two Python lists of
+    two million ints each would cost ~150 MB)."""
+    for start in range(0, len(codes), chunk):
+        part = codes[start : start + chunk]
+        yield from zip((part // n).tolist(), (part % n).tolist(), strict=True)
 
 
 def _distinct(codes: np.ndarray) -> np.ndarray:
@@ -557,14 +604,15 @@ class StoryGrouper:
                 group_keys.extend([number] * len(members))
                 group_members.extend(members)
         # Copies naming the same original (present or not) are candidates for each other.
-        pair_chunks = [
+        pairs = _Codes()
+        pairs.add(
             _bucket_pairs(
                 np.asarray(group_keys, dtype=np.uint64),
                 np.asarray(group_members, dtype=np.int64),
                 n,
                 MAX_BUCKET,
             )
-        ]
+        )
 
         # 2. candidates: LSH bands, paragraph keys, exact bodies.
         lsh_rows = np.flatnonzero(v.valid & (v.shingles >= MIN_SHINGLES))
@@ -576,20 +624,18 @@ class StoryGrouper:
                 block = v.signatures[lsh_rows, band * ROWS : (band + 1) * ROWS].astype(np.uint64)
                 with np.errstate(over="ignore"):
                     band_keys = (block * multipliers).sum(axis=1, dtype=np.uint64)
-                pair_chunks.append(_bucket_pairs(band_keys, lsh_rows, n, MAX_BUCKET))
-                if band % 8 == 7:  # a copy pair turns up in many bands: fold repeats away
-                    pair_chunks = [_distinct(np.concatenate(pair_chunks))]
+                pairs.add(_bucket_pairs(band_keys, lsh_rows, n, MAX_BUCKET))
         key_owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(v.key_ends))
-        pair_chunks.append(_bucket_pairs(v.key_flat, key_owner, n, MAX_BUCKET))
+        pairs.add(_bucket_pairs(v.key_flat, key_owner, n, MAX_BUCKET))
         exact = np.flatnonzero(v.valid & (v.shingles >= MIN_EXACT_SHINGLES) & (v.body_hash != 0))
-        pair_chunks.append(_bucket_pairs(v.body_hash[exact], exact, n, MAX_BUCKET))
-        candidates = _distinct(np.concatenate(pair_chunks))
-        del pair_chunks
+        pairs.add(_bucket_pairs(v.body_hash[exact], exact, n, MAX_BUCKET))
+        candidates = pairs.distinct()
+        del pairs
 
         # 3. verify the candidates: copies of the same text are merged at once; a copy
         #    contained in a longer one then joins the best such story, and one only.
         parts: list[tuple[int, int, float]] = []
-        for a, b in zip((candidates // n).tolist(), (candidates % n).tolist(), strict=True):
+        for a, b in _pairs_of_codes(candidates, n):
             if uf.find(a) == uf.find(b):
                 continue
             verdict = v.judge(a, b)
@@ -621,7 +667,7 @@ class StoryGrouper:
         title_rows = np.flatnonzero(v.title_words >= 3)
         weak: dict[int, set[int]] = defaultdict(set)
         codes = _bucket_pairs(v.title_hash[title_rows], title_rows, n, MAX_BUCKET, star=False)
-        for a, b in zip((codes // n).tolist(), (codes % n).tolist(), strict=True):
+        for a, b in _pairs_of_codes(codes, n):
             if not v.days_close(a, b):
                 continue
             if v.headline_copy(a, b):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from ingest.document import Document, make_doc_id
@@ -463,3 +464,17 @@ def test_shingles_are_the_words_joined_by_one_space() -> None:
             )
             expected.update(" ".join(g).encode("utf-8") for g in grams)
         assert _shingles(paragraphs) == expected
+
+
+def test_pair_codes_folded_as_they_come_are_the_distinct_codes() -> None:
+    """Folding repeats away early (memory) must give exactly the distinct codes, sorted."""
+    from ingest.duplicates import _Codes
+
+    rng = np.random.default_rng(7)
+    chunks = [rng.integers(0, 500, size=int(rng.integers(0, 60))) for _ in range(40)]
+    codes = _Codes(fold_at=25)
+    for chunk in chunks:
+        codes.add(chunk.astype(np.int64))
+    expected = np.unique(np.concatenate(chunks))
+    assert codes.distinct().tolist() == expected.tolist()
+    assert _Codes().distinct().tolist() == []
