@@ -43,6 +43,9 @@ def text_analyzer() -> Analyzer:
 #: "phosphatidylinositol-3" in "phosphatidylinositol-3,4-biphosphate").
 _HYPHENATED = re.compile(r"\w+(?:\.\w+)*(?:[-\u2010\u2011]\w+(?:\.\w+)*)+")
 _HYPHEN = re.compile(r"[-\u2010\u2011]")
+#: Longer joined forms are left out: "state-of-the-art" is a word, a 2,000-character chain of
+#: hyphenated tokens in a scraped page is not, and would only bloat the term list.
+MAX_JOINED = 48
 
 
 def joined_forms(text: str) -> list[str]:
@@ -53,7 +56,8 @@ def joined_forms(text: str) -> list[str]:
     Appended to the pooled text rather than made by a custom filter: analyzers stay
     ``whoosh.analysis`` classes (module docstring), and positions of the words are unchanged.
     SciFact nDCG@10 0.6984 -> 0.7074 (index.ranking)."""
-    return [_HYPHEN.sub("", m.group()) for m in _HYPHENATED.finditer(text)]
+    forms = (_HYPHEN.sub("", m.group()) for m in _HYPHENATED.finditer(text))
+    return [f for f in forms if len(f) <= MAX_JOINED]
 
 
 #: Separator of the two stems in a ``pairs`` term.

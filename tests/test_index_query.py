@@ -245,3 +245,4 @@ def test_joined_forms_of_hyphenated_words() -> None:
 
     text = "TNF-alpha and IL-6; phosphatidylinositol-3,4-biphosphate; e--mail, U.S.-based"
     assert joined_forms(text) == ["TNFalpha", "IL6", "phosphatidylinositol3", "4biphosphate"]
+    assert joined_forms("state-of-the-art " + "-".join(["ab"] * 1000)) == ["stateoftheart"]
