@@ -233,3 +233,4 @@ def test_pages_follow_whooshs_full_order(data_dir: Path, text: str, collapse: bo
         assert res.total == len(expected)
         shown += [h.id for h in res.hits]
     assert shown == expected[:40]
+
