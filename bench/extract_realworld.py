@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -27,7 +28,11 @@ from ingest.extract import extract_document
 from ingest.options import IngestOptions
 from ingest.sources import RawPage, decode_html
 
-DEFAULT_SET = Path("/work/shared/data/extraction")
+#: ../shared beside the project (or $SEARCH_SERVICE_SHARED)
+SHARED = Path(
+    os.environ.get("SEARCH_SERVICE_SHARED", str(Path(__file__).resolve().parents[2] / "shared"))
+)
+DEFAULT_SET = SHARED / "data" / "extraction"
 
 
 def _say(line: str) -> None:
@@ -41,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     html = args.data / "html"
     if not html.is_dir():
-        _say(f"extraction set not found: {html} (is /work/shared mounted?)")
+        _say(f"extraction set not found: {html} (is ../shared beside the project?)")
         return 2
     truth_file = args.data / "ground-truth.json"
     truth = json.loads(truth_file.read_text(encoding="utf-8")) if truth_file.exists() else {}

@@ -32,7 +32,11 @@ from ingest.extract import extract_path
 from ingest.options import IngestOptions
 from ingest.sources import iter_page_paths
 
-DEFAULT_PAGES = Path("/work/shared/data/scraped-sample/pages")
+#: ../shared beside the project (or $SEARCH_SERVICE_SHARED)
+SHARED = Path(
+    os.environ.get("SEARCH_SERVICE_SHARED", str(Path(__file__).resolve().parents[2] / "shared"))
+)
+DEFAULT_PAGES = SHARED / "data" / "scraped-sample" / "pages"
 
 
 def _row(path: Path, options: IngestOptions, root: Path) -> tuple[dict[str, Any], float]:
@@ -87,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slowest", type=int, default=3, help="report the N slowest pages")
     args = parser.parse_args(argv)
     if not args.pages.is_dir():
-        _say(f"pages folder not found: {args.pages} (is /work/shared mounted?)")
+        _say(f"pages folder not found: {args.pages} (is ../shared beside the project?)")
         return 2
     options = IngestOptions(jobs=max(1, args.jobs))
     paths = list(iter_page_paths([args.pages]))

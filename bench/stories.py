@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import subprocess
@@ -45,7 +46,11 @@ from ingest.duplicates import (
     sketch_document,
 )
 
-DEFAULT_TRUTH = Path("/work/shared/data/scraped-sample/ground-truth.jsonl")
+#: ../shared beside the project (or $SEARCH_SERVICE_SHARED)
+SHARED = Path(
+    os.environ.get("SEARCH_SERVICE_SHARED", str(Path(__file__).resolve().parents[2] / "shared"))
+)
+DEFAULT_TRUTH = SHARED / "data" / "scraped-sample" / "ground-truth.jsonl"
 SCORER_NAME = "scraped_eval.py"
 _DUP_LINE = re.compile(r"duplicates pairwise precision ([\d.]+) recall ([\d.]+) f1 ([\d.]+)")
 
