@@ -145,10 +145,10 @@ def _run_tasks(
             yield _process(task, options)
         return
     ctx = _pool_context()
-    # Pool.imap sends every task at once and buffers every result the parent has not taken
-    # yet: when the parent's store writes lag behind the workers, a 100k-page run held
-    # tens of thousands of extracted documents in memory. The feeder below waits for a free
-    # slot before handing the pool another task, so at most ``window`` pages are in flight.
+    # Pool.imap takes every task at once and keeps every result the parent has not taken
+    # yet: whenever the parent's store writes lag behind the workers (a slow disk), memory
+    # would grow with the corpus. The feeder below waits for a free slot before handing the
+    # pool another task, so at most ``window`` pages are in flight whatever the corpus size.
     window = max(IN_FLIGHT_PER_JOB * options.jobs, 2 * CHUNK)
     slots = threading.Semaphore(window)
     stop = threading.Event()
