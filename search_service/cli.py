@@ -182,8 +182,10 @@ def ingest(paths: tuple[Path, ...], data_dir: Path | None, jobs: int, quiet: boo
 @data_dir_option
 @click.option("--changed", is_flag=True,
               help="Apply only what ingest changed since the last reindex, in place.")
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes building a full reindex (one index segment each).")
 @quiet_option
-def reindex(data_dir: Path | None, changed: bool, quiet: bool) -> None:
+def reindex(data_dir: Path | None, changed: bool, jobs: int, quiet: bool) -> None:
     """Build a new index generation from the store and switch to it atomically.
 
     Searching goes on during the build; the live generation is replaced only after the new
@@ -192,8 +194,9 @@ def reindex(data_dir: Path | None, changed: bool, quiet: bool) -> None:
     (for small updates; a full reindex also compacts the index).
 
     \b
-    Example:
+    Examples:
         search-service ingest ./scraped && search-service reindex --changed
+        search-service reindex --jobs 2      # a full rebuild on two cores
     """
     settings = _settings(data_dir)
     if changed:
@@ -203,7 +206,7 @@ def reindex(data_dir: Path | None, changed: bool, quiet: bool) -> None:
             f"added or changed, {report.deleted} removed, in {report.seconds:.1f} s."
         )
         return
-    built = _reindex(settings.data_dir, quiet)
+    built = _reindex(settings.data_dir, quiet, jobs)
     click.echo(
         f"Published index generation {built.generation}: {built.documents} documents "
         f"in {built.seconds:.1f} s ({built.removed_generations} old generations removed)."
@@ -223,7 +226,7 @@ def _n(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
-def _reindex(data_dir: Path, quiet: bool) -> Any:
+def _reindex(data_dir: Path, quiet: bool, jobs: int = 1) -> Any:
     from index.build import BuildCheckFailed, build_generation
     from index.models import IndexLocked
     from ingest.store import StoreError
@@ -234,7 +237,8 @@ def _reindex(data_dir: Path, quiet: bool) -> Any:
             applied = store.last_change()
             with _progress("Indexing", total, quiet) as update:
                 return build_generation(
-                    data_dir, store.iter_documents(), on_progress=update, applied_seq=applied
+                    data_dir, store.iter_documents(), on_progress=update,
+                    applied_seq=applied, jobs=jobs,
                 )
     except (IndexLocked, BuildCheckFailed, StoreError) as err:
         raise FatalError(str(err)) from None

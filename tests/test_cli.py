@@ -101,6 +101,21 @@ def test_bad_config_file_is_one_line(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "cannot read config file" in proc.stderr
 
 
+def test_reindex_with_two_jobs_serves_the_same_results(tmp_path: Path) -> None:
+    data = str(tmp_path / "data")
+    run_cli("ingest", str(SAMPLE_PAGES), "--data-dir", data)
+    totals = []
+    for jobs in ("1", "2"):
+        proc = run_cli("reindex", "--jobs", jobs, "--data-dir", data)
+        assert proc.returncode == 0, proc.stderr
+        proc = run_cli("search", "fire OR launch", "--data-dir", data, "--json")
+        payload = json.loads(proc.stdout)
+        totals.append((payload["total"], [h["id"] for h in payload["hits"]]))
+    assert totals[0] == totals[1]
+    assert totals[0][0] >= 2
+    proc = run_cli("reindex", "--jobs", "0", "--data-dir", data)
+    assert proc.returncode == 2 and "--jobs" in proc.stderr
+
 def test_incremental_reindex_picks_up_changed_and_removed_files(tmp_path: Path) -> None:
     import shutil
 
