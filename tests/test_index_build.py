@@ -179,7 +179,8 @@ def test_a_parallel_build_indexes_segments_that_rank_like_one(tmp_path: Path) ->
     serial, parallel = Searcher(tmp_path / "one"), Searcher(tmp_path / "two")
     with parallel._use() as gen:
         assert len(gen.searcher.reader().leaf_readers()) == 2
-    for q in ["river", "council budget", '"city hall"', "mayor OR judge", "hosp*", "site:b.example"]:
+    queries = ["river", "council budget", '"city hall"', "mayor OR judge", "hosp*", "site:b.example"]
+    for q in queries:
         a = serial.search(SearchRequest(q=q, size=100, collapse=False))
         b = parallel.search(SearchRequest(q=q, size=100, collapse=False))
         assert a.total == b.total > 0
