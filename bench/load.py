@@ -76,7 +76,8 @@ def corpus_pages(pages: int) -> Path:
 
 
 def prepare_data(docs: int, jobs: int = 2, work: Path = WORK) -> Path:
-    """A data dir holding ``docs`` generated pages, ingested (--jobs) and indexed; reused.
+    """A data dir holding ``docs`` generated pages, ingested and indexed (both with --jobs);
+    reused. An interrupted run is resumed by the next: ingest skips the files it stored.
 
     Kept under /tmp between runs: at 100,000 pages ingest + reindex take tens of minutes on
     this 2-core machine, and every section reads the same data.
@@ -95,8 +96,8 @@ def prepare_data(docs: int, jobs: int = 2, work: Path = WORK) -> Path:
     ingest_s = time.monotonic() - started
     log(f"ingest took {ingest_s:.0f} s; reindexing")
     started = time.monotonic()
-    subprocess.run([*CLI, "reindex", "--data-dir", str(data), "-q"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run([*CLI, "reindex", "--data-dir", str(data), "--jobs", str(jobs), "-q"],
+                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     (data / "prepare.json").write_text(json.dumps({
         "pages": docs, "jobs": jobs, "ingest_s": round(ingest_s, 1),
         "reindex_s": round(time.monotonic() - started, 1), "machine": machine()}), encoding="utf-8")
