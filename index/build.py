@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Every, Term
 
 from index.generations import (
@@ -155,7 +156,7 @@ def build_generation(
             writer.commit()
             (gen_dir / "SCHEMA_VERSION").write_text(f"{SCHEMA_VERSION}\n", encoding="utf-8")
             write_applied_seq(gen_dir, applied_seq)
-            _check(ix, count, probe)
+            _check(gen_dir, count, probe)
         except BaseException:
             shutil.rmtree(gen_dir, ignore_errors=True)
             raise
@@ -179,8 +180,14 @@ def _writer(ix: Any, jobs: int) -> Any:
     )
 
 
-def _check(ix: Any, expected: int, probe_id: str | None) -> None:
-    """A generation is published only if it holds every document and answers a query."""
+def _check(gen_dir: Path, expected: int, probe_id: str | None) -> None:
+    """A generation is published only if it holds every document and answers a query.
+
+    Opened as the Searcher opens it, without mmap: a mmapped Whoosh searcher copies the
+    index's terms and postings into memory (field guide §7.1), gigabytes for a large index,
+    only to count documents and run two probes.
+    """
+    ix = FileStorage(str(gen_dir), supports_mmap=False).open_index()
     with ix.searcher() as searcher:
         found = searcher.doc_count()
         if found != expected:
