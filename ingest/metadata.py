@@ -14,7 +14,6 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +22,7 @@ from bs4.element import NavigableString
 
 from ingest.boilerplate import first_tag, has_ancestor, iter_tags
 from ingest.dates import find_date
+from ingest.headlines import key as title_key  # one comparison key for titles and headings
 from ingest.parse import ParsedPage
 
 log = logging.getLogger(__name__)
@@ -94,29 +94,6 @@ def clean_text(value: str | None) -> str:
     if not value:
         return ""
     return _SPACE.sub(" ", unicodedata.normalize("NFC", value)).strip()
-
-
-#: Not a letter or digit (``\\w`` is ``str.isalnum()`` plus the underscore in CPython's re).
-_NOT_ALNUM = re.compile(r"[\W_]+")
-
-
-@lru_cache(maxsize=4096)
-def _title_key_cached(value: str) -> str:
-    """The key itself, memoised for short texts (see the public function below)."""
-    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", value).lower())
-
-
-def title_key(value: str) -> str:
-    """A comparison key: lower case, letters and digits only.
-
-    One regex substitution instead of a per-character filter, cached: the same title,
-    headings and link texts are keyed by several rules of a page.
-    """
-    if len(value) > 400:  # long texts are keyed once; caching them would hold memory
-        return _title_key_cached.__wrapped__(value)
-    # str(): a NavigableString is a str that holds its whole tree (.parent); cached as a
-    # key it kept up to 4,096 parsed pages alive per worker (800 MB on table layouts)
-    return _title_key_cached(value if type(value) is str else str(value))
 
 
 def ld_objects(page: ParsedPage, types: tuple[str, ...]) -> Iterator[dict[str, Any]]:

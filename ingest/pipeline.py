@@ -137,6 +137,11 @@ def _start_fork_server(options: IngestOptions) -> None:
         forkserver.ensure_running()
 
 
+def in_flight_window(jobs: int) -> int:
+    """Pages that may be in flight at once with ``jobs`` workers (see :func:`_run_tasks`)."""
+    return max(IN_FLIGHT_PER_JOB * jobs, 2 * CHUNK)
+
+
 def _run_tasks(
     tasks: Iterable[_Task], options: IngestOptions
 ) -> Iterator[_Outcome]:
@@ -149,7 +154,7 @@ def _run_tasks(
     # yet: whenever the parent's store writes lag behind the workers (a slow disk), memory
     # would grow with the corpus. The feeder below waits for a free slot before handing the
     # pool another task, so at most ``window`` pages are in flight whatever the corpus size.
-    window = max(IN_FLIGHT_PER_JOB * options.jobs, 2 * CHUNK)
+    window = in_flight_window(options.jobs)
     slots = threading.Semaphore(window)
     stop = threading.Event()
 

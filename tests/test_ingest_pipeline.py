@@ -181,10 +181,10 @@ def test_workers_hold_a_bounded_number_of_pages_in_flight(tmp_path: Path) -> Non
     """A parent that stores slowly must not let the pool queue every page's result."""
     import time
 
-    from ingest.pipeline import CHUNK, IN_FLIGHT_PER_JOB, _run_tasks, _Task
+    from ingest.pipeline import _run_tasks, _Task, in_flight_window
 
     options = IngestOptions(jobs=2)
-    window = max(IN_FLIGHT_PER_JOB * options.jobs, 2 * CHUNK)
+    window = in_flight_window(options.jobs)
     pulled = 0
 
     def tasks():  # missing files: each becomes an error outcome at once
