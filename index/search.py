@@ -89,8 +89,11 @@ class _Ranked:
     used_loose: bool = False
     exact: int = 0  # leading entries of ``docs`` in their final order (the rest: any order)
     total: int = 0  # entries in all (``docs`` may hold only the exact head of them)
-    matched: np.ndarray | None = None  # every matching copy, before collapse
-    matched_mask: np.ndarray | None = None  # the same as a mask by docnum
+    # Every matching copy, before collapse, held twice on purpose: as docnums for the
+    # facet counts and as a mask by docnum for collapsing. Either is derivable from the
+    # other, but only by a pass over the whole collection on every query.
+    matched: np.ndarray | None = None
+    matched_mask: np.ndarray | None = None
 
     @classmethod
     def empty(cls) -> _Ranked:
