@@ -167,18 +167,31 @@ def test_apply_changes_refuses_a_generation_of_another_schema_version(tmp_path: 
         apply_changes(tmp_path, [(1, docs[0].id, docs[0])])
 
 
-def test_a_parallel_build_indexes_segments_that_rank_like_one(tmp_path: Path) -> None:
-    """``jobs=2`` builds one segment per process; searching gives the same hits and scores."""
+@pytest.mark.parametrize(
+    ("jobs", "commit_docs", "segments"),
+    [
+        (2, 100_000, 2),  # one segment per process
+        (1, 300, 3),  # a commit every 300 documents: 300 + 300 + 100
+        (2, 350, 4),  # two commits of two segments, and no empty one after the last
+    ],
+)
+def test_segmented_builds_rank_like_one(
+    tmp_path: Path, jobs: int, commit_docs: int, segments: int
+) -> None:
+    """Parallel builds (one segment per process) and builds that commit every
+    ``commit_docs`` documents give the same hits and scores as one segment."""
     from .test_index_engine import _doc
 
     rng = random.Random(3)
     docs = [_doc(i, rng) for i in range(700)]
     one = build_generation(tmp_path / "one", docs)
-    two = build_generation(tmp_path / "two", docs, jobs=2)
+    two = build_generation(tmp_path / "two", docs, jobs=jobs, commit_docs=commit_docs)
     assert one.documents == two.documents == 700
     serial, parallel = Searcher(tmp_path / "one"), Searcher(tmp_path / "two")
     with parallel._use() as gen:
-        assert len(gen.searcher.reader().leaf_readers()) == 2
+        leaves = gen.searcher.reader().leaf_readers()
+        assert len(leaves) == segments
+        assert sum(r.doc_count() for r, _ in leaves) == 700
     queries = ["river", "council budget", '"city hall"', "mayor OR judge", "hosp*", "site:b.example"]
     for q in queries:
         a = serial.search(SearchRequest(q=q, size=100, collapse=False))
