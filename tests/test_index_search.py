@@ -211,6 +211,38 @@ def test_document_and_stats(searcher: Searcher) -> None:
     assert stats["first_published"] == "2020-01-05T10:00:00+02:00"
 
 
+def test_stats_count_live_documents_over_segments(tmp_path: Path) -> None:
+    """Counts, sites and the date span leave out deleted documents, in a generation of
+    several segments changed in place."""
+    from index.build import apply_changes
+
+    docs = [
+        doc(f"x{i}", f"{'abc'[i % 3]}.example", f"Title {i}", "Some body text.",
+            story=f"s{i // 2}", published=f"20{10 + i:02d}-06-01")
+        for i in range(9)
+    ]
+    docs.append(doc("undated", "c.example", "No date", "Body.", published=None))
+    build_generation(tmp_path, docs, commit_docs=4)
+    # delete the oldest and the newest documents and one whole story; add a document
+    added = doc("y", "d.example", "Added", "Body.", story="s1", published="2015-01-01")
+    apply_changes(
+        tmp_path,
+        [(1, "x0", None), (2, "x8", None), (3, "x6", None), (4, "x7", None), (5, "y", added)],
+    )
+    searcher = Searcher(tmp_path)
+    with searcher._use() as gen:
+        assert len(gen.searcher.reader().leaf_readers()) > 1
+    stats = searcher.stats()
+    assert stats["documents"] == 7  # x1-x5, undated, y
+    assert stats["stories"] == 4  # s0 (x1), s1 (x2, x3, y), s2 (x4, x5), undated
+    assert stats["sites"] == [
+        ("c.example", 3), ("b.example", 2), ("a.example", 1), ("d.example", 1)
+    ]
+    assert stats["first_published"].startswith("2011-06-01")
+    assert stats["last_published"].startswith("2015-06-01")
+    searcher.close()
+
+
 def test_no_index_yet(tmp_path: Path) -> None:
     from index.models import NoIndexYet
 
