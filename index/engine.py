@@ -41,8 +41,12 @@ from whoosh.util.numeric import byte_to_length
 
 from index.schema import PAIR_SEP
 
-#: Postings kept decoded per opened generation and worker (8 bytes each: 8M ~ 64 MB).
+#: Postings kept decoded per opened generation and worker (8 bytes each: 8M ~ 64 MB), or
+#: CACHED_POSTINGS_PER_DOC per document when that is more. A fixed bound thrashed at a
+#: million documents: the common words of 20 two-word queries held 8.6M postings, the
+#: LRU cycled, and every query decoded its posting lists again (p50 216 ms instead of 72).
 MAX_CACHED_POSTINGS = 8_000_000
+CACHED_POSTINGS_PER_DOC = 32
 #: Encoded positions kept decoded per opened generation (bytes objects of ~40-60 bytes).
 MAX_CACHED_VALUES = 500_000
 #: Fields whose adjacent-stem pairs are indexed in another field (index.schema).
@@ -87,6 +91,7 @@ class Engine:
         self.reader = searcher.reader()
         self.schema = searcher.schema
         self.n = self.reader.doc_count_all()
+        self.max_cached_postings = max(MAX_CACHED_POSTINGS, CACHED_POSTINGS_PER_DOC * self.n)
         self.weighting = searcher.weighting
         self._lock = threading.Lock()
         self._postings: OrderedDict[tuple[str, str], _Postings] = OrderedDict()
@@ -116,7 +121,7 @@ class Engine:
             if key not in self._postings:
                 self._postings[key] = found
                 self._cached += len(found.ids)
-                while self._cached > MAX_CACHED_POSTINGS and len(self._postings) > 1:
+                while self._cached > self.max_cached_postings and len(self._postings) > 1:
                     _, old = self._postings.popitem(last=False)
                     self._cached -= len(old.ids)
         return found

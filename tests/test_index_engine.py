@@ -114,6 +114,28 @@ def test_the_index_has_segments_and_deletions(data_dir: Path) -> None:
         assert reader.doc_count_all() > reader.doc_count()
 
 
+def test_the_postings_cache_stays_within_its_bound_and_scores_the_same(data_dir: Path) -> None:
+    """Evicted posting lists are decoded again to the same scores; the cache never holds
+    more than its bound (beyond a single list larger than the bound)."""
+    s = Searcher(data_dir)
+    with s._use() as gen:
+        assert gen.engine.max_cached_postings >= 8_000_000  # the floor, whatever the size
+        parsed = parse_user_query("river council budget", gen.searcher.schema,
+                                  gen.searcher.reader(), s.params)
+        before = ranked(gen.engine.evaluate(parsed.loose))
+    small = Searcher(data_dir)  # a generation opened anew: an empty cache
+    with small._use() as gen:
+        engine = gen.engine
+        engine.max_cached_postings = 50
+        for text in QUERIES:
+            q = parse_user_query(text, gen.searcher.schema, gen.searcher.reader(), s.params)
+            engine.evaluate(q.loose if q.loose is not None else q.strict)
+            assert engine._cached <= 50 or len(engine._postings) == 1
+        after = ranked(engine.evaluate(parsed.loose))
+        assert np.array_equal(before[0], after[0])
+        assert np.allclose(before[1], after[1])
+
+
 @pytest.mark.parametrize("text", QUERIES)
 def test_engine_scores_every_query_part_like_whoosh(data_dir: Path, text: str) -> None:
     s = Searcher(data_dir)
