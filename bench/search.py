@@ -208,11 +208,13 @@ class Outcome:
 
 
 def ours_runner(data_dir: Path) -> tuple[Callable[[BenchQuery], Outcome], Callable[[], None]]:
-    """(run one query, close) on one Searcher kept open: the public API only."""
+    """(run one query, close) on one Searcher kept open: the public API only. Its postings
+    cache follows the service's setting (``SEARCH_SERVICE_POSTINGS_CACHE_MB``...)."""
     from index.models import SearchError, SearchRequest
     from index.search import Searcher
+    from search_service.config import load_settings
 
-    searcher = Searcher(data_dir)
+    searcher = Searcher(data_dir, postings_cache_mb=load_settings().postings_cache_mb)
 
     def run(bq: BenchQuery) -> Outcome:
         request = SearchRequest(q=bq.q, site=bq.site, date_from=bq.date_from,

@@ -47,6 +47,8 @@ from index.schema import PAIR_SEP
 #: LRU cycled, and every query decoded its posting lists again (p50 216 ms instead of 72).
 MAX_CACHED_POSTINGS = 8_000_000
 CACHED_POSTINGS_PER_DOC = 32
+#: A decoded posting: a 32-bit docnum and a 32-bit weight.
+POSTING_BYTES = 8
 #: Encoded positions kept decoded per opened generation (bytes objects of ~40-60 bytes).
 MAX_CACHED_VALUES = 500_000
 #: Fields whose adjacent-stem pairs are indexed in another field (index.schema).
@@ -84,14 +86,19 @@ class Engine:
     Args:
         searcher: the generation's Whoosh searcher (opened with index.ranking's weighting,
             whose ``k1``/``b``/per-field ``b`` are read from it).
+        cache_mb: memory for decoded posting lists; 0 chooses from the collection's size.
     """
 
-    def __init__(self, searcher: Any) -> None:
+    def __init__(self, searcher: Any, cache_mb: int = 0) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.schema = searcher.schema
         self.n = self.reader.doc_count_all()
-        self.max_cached_postings = max(MAX_CACHED_POSTINGS, CACHED_POSTINGS_PER_DOC * self.n)
+        self.max_cached_postings = (
+            cache_mb * 1024 * 1024 // POSTING_BYTES
+            if cache_mb > 0
+            else max(MAX_CACHED_POSTINGS, CACHED_POSTINGS_PER_DOC * self.n)
+        )
         self.weighting = searcher.weighting
         self._lock = threading.Lock()
         self._postings: OrderedDict[tuple[str, str], _Postings] = OrderedDict()

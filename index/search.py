@@ -209,9 +209,11 @@ class Searcher:
         ranking: RankingParams | None = None,
         time_budget_s: float = TIME_BUDGET_S,
         mmap: bool = False,
+        postings_cache_mb: int = 0,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.mmap = mmap
+        self.postings_cache_mb = postings_cache_mb
         self.params = ranking or DEFAULT_PARAMS
         self.time_budget_s = time_budget_s
         self._lock = threading.Lock()
@@ -252,7 +254,12 @@ class Searcher:
             # A changed pointer means a new generation, or new commits to the live one
             # (`reindex --changed` re-publishes it): either way a fresh searcher.
             self._open = _OpenGeneration(
-                ix, new, Columns(new.reader()), Engine(new), Vocabulary(new.reader()), gen_dir.name
+                ix,
+                new,
+                Columns(new.reader()),
+                Engine(new, self.postings_cache_mb),
+                Vocabulary(new.reader()),
+                gen_dir.name,
             )
             self._stamp = stamp
             if old is not None:

@@ -22,6 +22,9 @@ def get_searcher(app: Flask | None = None) -> Searcher:
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     slot = app.extensions[EXTENSION_KEY]
     if slot["searcher"] is None:
-        slot["searcher"] = Searcher(Path(app.config["DATA_DIR"]))
+        slot["searcher"] = Searcher(
+            Path(app.config["DATA_DIR"]),
+            postings_cache_mb=int(app.config.get("POSTINGS_CACHE_MB", 0)),
+        )
     searcher: Searcher = slot["searcher"]
     return searcher

@@ -256,3 +256,18 @@ def test_pages_follow_whooshs_full_order(data_dir: Path, text: str, collapse: bo
         shown += [h.id for h in res.hits]
     assert shown == expected[:40]
 
+
+
+def test_the_postings_cache_size_is_a_setting(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``postings_cache_mb`` reaches each worker's engine through the app's settings."""
+    from search_service import create_app
+    from search_service.extensions import get_searcher
+
+    monkeypatch.setenv("SEARCH_SERVICE_POSTINGS_CACHE_MB", "3")
+    app = create_app({"DATA_DIR": str(data_dir), "TESTING": True})
+    searcher = get_searcher(app)
+    searcher.search(SearchRequest(q="river"))
+    with searcher._use() as gen:
+        assert gen.engine.max_cached_postings == 3 * 1024 * 1024 // 8
+    with Searcher(data_dir)._use() as gen:  # automatic: the 8M floor for a small index
+        assert gen.engine.max_cached_postings == 8_000_000
