@@ -41,9 +41,9 @@ log = logging.getLogger(__name__)
 WRITER_LIMIT_MB = 192
 
 #: Documents per writer commit in a full build. Whoosh's writers spill every posting to
-#: temporary run files until they commit, about 80 kB per news document (pickled postings
+#: temporary run files until they commit, about 85 kB per news document (pickled postings
 #: with positions, 9x the finished index): a million documents in one commit needed 80 GB
-#: of temporary disk. Committing every 200,000 documents bounds it at about 16 GB, and
+#: of temporary disk. Committing every 200,000 documents bounds it at about 17 GB, and
 #: leaves ``jobs`` segments per commit (10 segments for a million documents on 2 jobs),
 #: which the engine reads side by side.
 COMMIT_DOCS = 200_000
