@@ -16,22 +16,19 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import shared_dir
 from ingest.document import Document
 from ingest.extract import extract_document
 from ingest.options import IngestOptions
 from ingest.sources import RawPage, decode_html
 
-#: ../shared beside the project (or $SEARCH_SERVICE_SHARED)
-SHARED = Path(
-    os.environ.get("SEARCH_SERVICE_SHARED", str(Path(__file__).resolve().parents[2] / "shared"))
-)
+SHARED = shared_dir()
 DEFAULT_SET = SHARED / "data" / "extraction"
 
 

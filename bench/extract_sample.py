@@ -27,15 +27,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import shared_dir
 from ingest.document import Document
 from ingest.extract import extract_path
 from ingest.options import IngestOptions
 from ingest.sources import iter_page_paths
 
-#: ../shared beside the project (or $SEARCH_SERVICE_SHARED)
-SHARED = Path(
-    os.environ.get("SEARCH_SERVICE_SHARED", str(Path(__file__).resolve().parents[2] / "shared"))
-)
+SHARED = shared_dir()
 DEFAULT_PAGES = SHARED / "data" / "scraped-sample" / "pages"
 
 

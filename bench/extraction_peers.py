@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import subprocess
 import sys
@@ -26,7 +25,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("SEARCH_SERVICE_SHARED", str(ROOT.parent / "shared"))).resolve()
+sys.path.insert(0, str(ROOT))
+from bench import shared_dir  # noqa: E402
+
+SHARED = shared_dir()
 DATA = SHARED / "data" / "extraction"
 RUNNER = SHARED / "bench" / "extraction_run.py"
 SCORER = SHARED / "bench" / "extraction_eval.py"

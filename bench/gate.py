@@ -23,9 +23,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(
-    __import__("os").environ.get("SEARCH_SERVICE_SHARED", str(ROOT.parent / "shared"))
-).resolve()
+sys.path.insert(0, str(ROOT))
+from bench import shared_dir  # noqa: E402
+
+SHARED = shared_dir()
 BASELINE = ROOT / "bench" / "baseline.json"
 #: Don't fail on measurement noise (trafilatura's eval gate uses the same).
 EPSILON = 0.0005

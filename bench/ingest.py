@@ -16,7 +16,6 @@ and the medians printed. Needs ../shared (exit 2 when absent) and trafilatura + 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -27,7 +26,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-SHARED = Path(os.environ.get("SEARCH_SERVICE_SHARED", str(ROOT.parent / "shared"))).resolve()
+from bench import shared_dir  # noqa: E402
+
+SHARED = shared_dir()
 
 
 def make_corpus(size: int, corpus_dir: Path) -> Path:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import re
 import subprocess
 import sys
@@ -37,8 +36,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("SEARCH_SERVICE_SHARED", str(ROOT.parent / "shared"))).resolve()
 sys.path.insert(0, str(ROOT))
+from bench import shared_dir
+
+SHARED = shared_dir()
 
 from index.build import build_generation
 from index.models import SearchError, SearchRequest

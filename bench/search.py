@@ -46,7 +46,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
 import random
 import resource
 import signal
@@ -63,6 +62,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import shared_dir  # noqa: E402
 from bench.load import _WORD, COMMON, _typo, article_rows, log, machine  # noqa: E402
 from bench.load import WORK as RELIABILITY_WORK  # noqa: E402
 
@@ -626,7 +626,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-naive", action="store_true", help="measure ours only")
     parser.add_argument("--json", type=Path, help="write every figure here")
     args = parser.parse_args(argv)
-    shared = Path(os.environ.get("SEARCH_SERVICE_SHARED", str(ROOT.parent / "shared")))
+    shared = shared_dir()
     if not (shared / "bench" / "make_corpus.py").exists():
         print(f"bench/search.py: {shared / 'bench' / 'make_corpus.py'} is absent: this "  # noqa: T201
               "benchmark needs ../shared beside the project", file=sys.stderr)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import re
 import subprocess
@@ -38,6 +37,7 @@ from typing import Any, TextIO
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import shared_dir
 from ingest.document import ARTICLE, Document, make_doc_id
 from ingest.duplicates import (
     StoryAssignment,
@@ -46,10 +46,7 @@ from ingest.duplicates import (
     sketch_document,
 )
 
-#: ../shared beside the project (or $SEARCH_SERVICE_SHARED)
-SHARED = Path(
-    os.environ.get("SEARCH_SERVICE_SHARED", str(Path(__file__).resolve().parents[2] / "shared"))
-)
+SHARED = shared_dir()
 DEFAULT_TRUTH = SHARED / "data" / "scraped-sample" / "ground-truth.jsonl"
 SCORER_NAME = "scraped_eval.py"
 _DUP_LINE = re.compile(r"duplicates pairwise precision ([\d.]+) recall ([\d.]+) f1 ([\d.]+)")

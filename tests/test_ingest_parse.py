@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import gzip
-import os
 from pathlib import Path
 
 import lxml.html
 import pytest
 from bs4 import BeautifulSoup, Tag
 
+from bench import shared_dir
 from ingest.parse import _parse_lxml, _prune, parse_html
 from ingest.soup import soup_of
 
 PAGES = Path(__file__).parent / "resources" / "pages"
-SHARED = Path(os.environ.get("SEARCH_SERVICE_SHARED", Path(__file__).parents[2] / "shared"))
-REAL_PAGES = SHARED / "data" / "extraction" / "html"
+REAL_PAGES = shared_dir() / "data" / "extraction" / "html"
 
 TRICKY = """<!DOCTYPE html><html lang="en"><head><title>T</title></head>
 <body class="article  page"><header id="top"><a href="/">Home</a></header>
